@@ -1,0 +1,2 @@
+package io.loomnet;
+public final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,4 @@
+module io.loomnet.scheduler {
+    requires org.slf4j;
+    exports io.loomnet;
+}
