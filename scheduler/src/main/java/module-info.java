@@ -1,4 +1,9 @@
+/**
+ * Loomnet's runtime: nodes, handles, services, mailboxes, dispatchers, timers and scopes.
+ * Exports its API packages only; everything under {@code io.loomnet.internal} is private.
+ */
 module io.loomnet.scheduler {
     requires org.slf4j;
     exports io.loomnet;
+    exports io.loomnet.scope;
 }

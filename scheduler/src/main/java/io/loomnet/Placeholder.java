@@ -1,2 +1,0 @@
-package io.loomnet;
-public final class Placeholder { private Placeholder() {} }
