@@ -1,0 +1,188 @@
+package io.loomnet;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+
+/**
+ * What a service's handlers use to talk to the runtime. One context per service, passed to every hook.
+ *
+ * <p><b>Threading.</b> Methods marked <em>handler only</em> must be called from inside one of this service's
+ * hooks, on the thread running it ({@link IllegalStateException} otherwise): they depend on the message being
+ * handled or they suspend the handler. All other methods are thread-safe and may be called from anywhere,
+ * for example from an {@link #ask} callback.
+ *
+ * <p><b>Ordering.</b> Messages this service sends to one receiver arrive in the order they were sent.
+ */
+public interface Context {
+    /** @return this service's handle */
+    Handle self();
+
+    /** @return the node running this service */
+    Node node();
+
+    /** @return the logger for this service; the node puts its handle in the SLF4J MDC key {@code loomnet.handle} */
+    Logger log();
+
+    /**
+     * <em>Handler only.</em>
+     *
+     * @return the source of the message being handled
+     */
+    Handle sender();
+
+    /**
+     * Sends a one-way message. Never blocks (unless the target's mailbox is bounded and full with
+     * {@link Overflow#REJECT}, which throws instead).
+     *
+     * @param to the receiver, local or remote
+     * @param payload the content; not copied, so do not mutate it after sending
+     * @throws MailboxFullException if the receiver's bounded mailbox rejects it
+     */
+    void send(Handle to, Object payload);
+
+    /**
+     * <em>Handler only.</em> Sends a request and waits for its reply, blocking only this handler: the service
+     * keeps handling other messages meanwhile (so A calling B calling A completes), and this handler resumes,
+     * alone, when the reply, an error or the timeout arrives.
+     *
+     * @param to the receiver
+     * @param request the request payload
+     * @param timeout how long to wait
+     * @return the reply payload
+     * @throws CallTimeoutException if no reply came in time
+     * @throws ServiceUnavailableException if the target is unknown, stopped, or stops before handling it
+     * @throws CallFailedException if the target's handler failed
+     * @throws CallCancelledException if this service is stopping
+     */
+    Object call(Handle to, Object request, Duration timeout);
+
+    /**
+     * <em>Handler only.</em> {@link #call} with the reply cast to {@code type}.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the reply
+     * @throws CallFailedException if the reply is not a {@code type}
+     */
+    <T> T call(Handle to, Object request, Class<T> type, Duration timeout);
+
+    /**
+     * Sends a request without blocking. The stage completes with the reply or exceptionally with a
+     * {@link CallException}. Its callbacks run on whichever thread completes it (the replier's or the timer's),
+     * not inside this service: to act on the reply inside the service, {@link #send} it to {@link #self()}.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param timeout how long to wait
+     * @return the pending reply
+     */
+    CompletionStage<Object> ask(Handle to, Object request, Duration timeout);
+
+    /**
+     * <em>Handler only.</em> Answers the request being handled.
+     *
+     * @param payload the reply
+     * @throws IllegalStateException if the message is not a request, or was already answered
+     */
+    void reply(Object payload);
+
+    /**
+     * <em>Handler only.</em> Takes the right to answer the current request later, from any thread. The handler
+     * may return without replying; if the service stops before the token is answered, the caller gets an error.
+     *
+     * @return the token
+     * @throws IllegalStateException if the message is not a request, or was already answered
+     */
+    ReplyToken replyToken();
+
+    /**
+     * Spawns a child service. The child is registered (and its name, if any) before this returns; its
+     * {@code onStart} runs on its own thread. Children stop before their parent.
+     *
+     * @param factory makes the service instance (again on each restart)
+     * @param options name, dispatcher, supervision, mailbox bound
+     * @return the child's handle
+     * @throws ServiceStoppedException if this service is stopping
+     */
+    Handle spawn(Supplier<? extends Service> factory, ServiceOptions options);
+
+    /**
+     * Spawns a child with default options.
+     *
+     * @param factory makes the service instance
+     * @return the child's handle
+     */
+    default Handle spawn(Supplier<? extends Service> factory) {
+        return spawn(factory, ServiceOptions.defaults());
+    }
+
+    /**
+     * Asks to receive a {@link Terminated} system message when {@code target} terminates. If it is unknown or
+     * already gone, the message comes at once (reason {@link Terminated.Reason#UNKNOWN}). Watching twice
+     * delivers one notice.
+     *
+     * @param target the service to watch
+     */
+    void watch(Handle target);
+
+    /**
+     * Cancels a {@link #watch}. A notice already sent may still arrive.
+     *
+     * @param target the watched service
+     */
+    void unwatch(Handle target);
+
+    /**
+     * Delivers {@code payload} to this service as a {@link MessageType#TIMER} message after {@code delay}
+     * (10 ms resolution, never early).
+     *
+     * @param delay the delay
+     * @param payload the timer message's payload
+     * @return a handle to cancel it
+     */
+    Cancellable timeout(Duration delay, Object payload);
+
+    /**
+     * <em>Handler only.</em> Suspends this handler for {@code delay} (10 ms resolution, never early); the
+     * service keeps handling other messages meanwhile.
+     *
+     * @param delay the delay
+     * @throws CallCancelledException if the service stops meanwhile
+     */
+    void sleep(Duration delay);
+
+    /** Stops this service after the current handler returns: queued messages are dead-lettered. */
+    void exit();
+
+    /**
+     * Stops another service (Skynet's {@code kill}): its pending calls are cancelled and its queue
+     * dead-lettered; watchers see {@link Terminated.Reason#KILLED}.
+     *
+     * @param target the service to stop
+     * @return {@code false} if it was unknown or already stopping
+     */
+    boolean kill(Handle target);
+
+    /**
+     * Registers a local name for this service; names are removed when it terminates.
+     *
+     * @param name the name
+     * @throws NameTakenException if another service has it
+     */
+    void register(String name);
+
+    /**
+     * Looks up a name: a local name, or a printed handle ({@code :0001:00000000002a}).
+     *
+     * @param name the name
+     * @return the handle, if registered
+     */
+    Optional<Handle> lookup(String name);
+}

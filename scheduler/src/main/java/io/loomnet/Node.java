@@ -1,0 +1,361 @@
+package io.loomnet;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.loomnet.internal.NodeConfig;
+import io.loomnet.internal.NodeRuntime;
+import io.loomnet.scope.CloseReport;
+import io.loomnet.scope.Stopper;
+
+/**
+ * One Loomnet runtime instance (Skynet's process): a registry of services, their dispatchers, a timing wheel
+ * and a monitor, owned by a root scope.
+ *
+ * <pre>{@code
+ * try (Node node = Node.builder().nodeId(1).start()) {
+ *     Handle echo = node.spawn(() -> (ctx, msg) -> ctx.reply(msg.payload()));
+ *     Object answer = node.call(echo, "hello", Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Every method is thread-safe. {@link #call} blocks the calling thread and is meant for
+ * code outside services (inside a handler use {@link Context#call}, which lets the service go on).
+ *
+ * <p><b>Closing.</b> {@link #close()} stops, in order: intake (no more spawns or messages from outside),
+ * transport, services (children before parents; queued messages dead-lettered, callers answered with
+ * errors), timers and the monitor, then the dispatchers' threads, all against one deadline
+ * ({@link Builder#closeTimeout}). A handler stuck past the deadline is reported with its stack and its
+ * service is terminated by force; close still returns in time. Close is idempotent.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final NodeRuntime runtime;
+    private final int id;
+
+    private Node(NodeConfig config) {
+        this.id = config.nodeId();
+        this.runtime = new NodeRuntime(config, this);
+        runtime.start();
+    }
+
+    /** @return a builder with defaults: node id 1, {@link Dispatcher#VIRTUAL}, 10 s close timeout */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return this node's id */
+    public int id() {
+        return id;
+    }
+
+    /** @return the node's own handle (sequence 0): the source of messages sent from outside services */
+    public Handle handle() {
+        return runtime.handle();
+    }
+
+    /**
+     * Spawns a top-level service with default options.
+     *
+     * @param factory makes the instance (again on each restart)
+     * @return its handle, registered before {@code onStart} runs
+     * @throws NodeClosedException if the node is closing
+     */
+    public Handle spawn(Supplier<? extends Service> factory) {
+        return spawn(factory, ServiceOptions.defaults());
+    }
+
+    /**
+     * Spawns a top-level service.
+     *
+     * @param factory makes the instance
+     * @param options name, dispatcher, supervision, mailbox bound
+     * @return its handle
+     * @throws NodeClosedException if the node is closing
+     * @throws NameTakenException if the name is taken
+     */
+    public Handle spawn(Supplier<? extends Service> factory, ServiceOptions options) {
+        return runtime.spawn(null, factory, options);
+    }
+
+    /**
+     * Sends a one-way message from outside any service (source: {@link #handle()}).
+     *
+     * @param to the receiver
+     * @param payload the content
+     * @throws NodeClosedException if the node is closing
+     * @throws MailboxFullException if a bounded mailbox rejects it
+     */
+    public void send(Handle to, Object payload) {
+        runtime.tell(to, payload);
+    }
+
+    /**
+     * Sends a request from outside any service.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param timeout how long to wait
+     * @return completes with the reply, or exceptionally with a {@link CallException} or
+     * {@link NodeClosedException}; callbacks run on the completing thread
+     */
+    public CompletableFuture<Object> ask(Handle to, Object request, Duration timeout) {
+        return runtime.ask(to, request, timeout);
+    }
+
+    /**
+     * Sends a request to a service by name or printed handle.
+     *
+     * @param target a local name or {@code :NNNN:SSSSSSSSSSSS}
+     * @param request the request
+     * @param timeout how long to wait
+     * @return the pending reply; fails with {@link ServiceUnavailableException} if the name is unknown
+     */
+    public CompletionStage<Object> ask(String target, Object request, Duration timeout) {
+        Optional<Handle> h = lookup(target);
+        if (h.isEmpty()) {
+            return CompletableFuture.failedFuture(new ServiceUnavailableException("no service named '" + target
+                    + "' on node " + id, null, request == null ? "null" : request.getClass().getName(), timeout));
+        }
+        return ask(h.get(), request, timeout);
+    }
+
+    /**
+     * Calls a service from outside any service, blocking the calling thread.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param timeout how long to wait
+     * @return the reply
+     * @throws CallException if the call failed (timeout, unavailable, handler failure)
+     */
+    public Object call(Handle to, Object request, Duration timeout) {
+        try {
+            return ask(to, request, timeout).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new LoomnetException("call to " + to + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallCancelledException("call to " + to + " interrupted", to,
+                    request == null ? "null" : request.getClass().getName(), timeout);
+        }
+    }
+
+    /**
+     * @param name a local name, or a printed handle
+     * @return the handle, if registered
+     */
+    public Optional<Handle> lookup(String name) {
+        return runtime.lookup(name);
+    }
+
+    /**
+     * Stops a service as if it called {@link Context#exit()}.
+     *
+     * @param target the service
+     * @return {@code false} if it is unknown or already stopping
+     */
+    public boolean stop(Handle target) {
+        return runtime.stop(Objects.requireNonNull(target, "target"));
+    }
+
+    /**
+     * Kills a service (watchers see {@link Terminated.Reason#KILLED}).
+     *
+     * @param target the service
+     * @return {@code false} if it is unknown or already stopping
+     */
+    public boolean kill(Handle target) {
+        return runtime.kill(Objects.requireNonNull(target, "target"));
+    }
+
+    /**
+     * @param target a service
+     * @return a stage that completes when it has terminated, or empty if it is not (or no longer) known
+     */
+    public Optional<CompletionStage<Void>> termination(Handle target) {
+        return runtime.termination(target).map(f -> f);
+    }
+
+    /** @return the node's counters */
+    public NodeStats stats() {
+        return runtime.stats();
+    }
+
+    /**
+     * @param target a service
+     * @return its counters, if it is known
+     */
+    public Optional<ServiceStats> stats(Handle target) {
+        return runtime.stats(target);
+    }
+
+    /** @return counters of every live service */
+    public List<ServiceStats> services() {
+        return runtime.services();
+    }
+
+    /**
+     * Registers a transport (for example a ZeroMQ machine manager) to be stopped in the node's transport
+     * stage: after intake stops, before services stop.
+     *
+     * @param what a name for the close report
+     * @param stopper how to stop it
+     */
+    public void addTransport(String what, Stopper stopper) {
+        runtime.addTransport(what, stopper);
+    }
+
+    /** @return {@code true} once closing has begun */
+    public boolean isClosing() {
+        return runtime.isClosing();
+    }
+
+    /**
+     * Closes the node and reports what stopped, what did not and what failed. Idempotent: later and
+     * concurrent callers get the first close's report.
+     *
+     * @return the close report
+     */
+    public CloseReport shutdown() {
+        return runtime.shutdown();
+    }
+
+    /** Closes the node (see the class comment); logs a warning with the report if something did not stop. */
+    @Override
+    public void close() {
+        CloseReport r = shutdown();
+        if (!r.clean()) {
+            LOG.warn("node {} did not close cleanly: {}", id, r);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + id + "]";
+    }
+
+    /** Builds and starts a {@link Node}. Not thread-safe; use from one thread. */
+    public static final class Builder {
+        private int nodeId = 1;
+        private Dispatcher dispatcher = Dispatcher.VIRTUAL;
+        private int pooledWorkers = Runtime.getRuntime().availableProcessors();
+        private int throughput = 64;
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration stuckThreshold = Duration.ofSeconds(5);
+        private Duration monitorInterval = Duration.ofSeconds(1);
+        private Duration timerTick = Duration.ofMillis(10);
+        private NodeListener listener;
+
+        private Builder() {
+        }
+
+        /**
+         * @param nodeId 0..65535; unique in a cluster
+         * @return this
+         */
+        public Builder nodeId(int nodeId) {
+            if (nodeId < 0 || nodeId > Handle.MAX_NODE) {
+                throw new IllegalArgumentException("nodeId must be in 0.." + Handle.MAX_NODE + ", was " + nodeId);
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * @param dispatcher the default for services that do not choose one
+         * @return this
+         */
+        public Builder dispatcher(Dispatcher dispatcher) {
+            this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+            return this;
+        }
+
+        /**
+         * @param workers platform worker threads of the POOLED dispatcher (default: available processors)
+         * @return this
+         */
+        public Builder pooledWorkers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("pooledWorkers must be at least 1, was " + workers);
+            }
+            this.pooledWorkers = workers;
+            return this;
+        }
+
+        /**
+         * @param messages how many messages a service handles before its thread yields to others (default 64)
+         * @return this
+         */
+        public Builder throughput(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("throughput must be at least 1, was " + messages);
+            }
+            this.throughput = messages;
+            return this;
+        }
+
+        /**
+         * @param timeout how long {@link Node#close()} may take in all (default 10 s)
+         * @return this
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive("closeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @param threshold how long a handler may run one message before it is reported as stuck (default 5 s)
+         * @return this
+         */
+        public Builder stuckThreshold(Duration threshold) {
+            this.stuckThreshold = positive("stuckThreshold", threshold);
+            return this;
+        }
+
+        /**
+         * @param interval how often the monitor looks for stuck handlers (default 1 s)
+         * @return this
+         */
+        public Builder monitorInterval(Duration interval) {
+            this.monitorInterval = positive("monitorInterval", interval);
+            return this;
+        }
+
+        /**
+         * @param listener receives dead letters, overload and stuck-handler reports, late replies
+         * @return this
+         */
+        public Builder listener(NodeListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        /** @return the started node */
+        public Node start() {
+            return new Node(new NodeConfig(nodeId, dispatcher, pooledWorkers, throughput, closeTimeout,
+                    stuckThreshold, monitorInterval, timerTick, listener));
+        }
+    }
+}

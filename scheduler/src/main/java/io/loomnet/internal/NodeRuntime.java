@@ -1,0 +1,674 @@
+package io.loomnet.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.loomnet.CallCancelledException;
+import io.loomnet.CallException;
+import io.loomnet.CallFailedException;
+import io.loomnet.ChildFailed;
+import io.loomnet.DeadLetter;
+import io.loomnet.Dispatcher;
+import io.loomnet.Handle;
+import io.loomnet.MailboxFullException;
+import io.loomnet.Message;
+import io.loomnet.MessageType;
+import io.loomnet.NameTakenException;
+import io.loomnet.Node;
+import io.loomnet.NodeClosedException;
+import io.loomnet.NodeListener;
+import io.loomnet.NodeStats;
+import io.loomnet.Overflow;
+import io.loomnet.Service;
+import io.loomnet.ServiceOptions;
+import io.loomnet.ServiceStats;
+import io.loomnet.ServiceStoppedException;
+import io.loomnet.ServiceUnavailableException;
+import io.loomnet.Terminated;
+import io.loomnet.internal.timer.TimingWheel;
+import io.loomnet.scope.CloseReport;
+import io.loomnet.scope.Scope;
+import io.loomnet.scope.Stopper;
+
+/**
+ * Everything a node owns: the handle registry and names, the pending-call table, the dispatchers, the timing
+ * wheel, the monitor and the root {@link Scope}. {@link io.loomnet.Node} is its public face.
+ *
+ * <p>All methods are thread-safe. The registry and the pending table are concurrent maps; a handle's
+ * sequence comes from one counter and is never reused.
+ */
+public final class NodeRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** MDC key carrying the handle of the service whose code runs on the thread. */
+    public static final String MDC_HANDLE = "loomnet.handle";
+
+    static final String STAGE_INTAKE = "intake";
+    static final String STAGE_TRANSPORT = "transport";
+    static final String STAGE_SERVICES = "services";
+    static final String STAGE_TIMERS = "timers";
+    static final String STAGE_DISPATCHERS = "dispatchers";
+
+    private final NodeConfig config;
+    private final Node facade;
+    private final Handle nodeHandle;
+    private final ConcurrentHashMap<Long, ServiceCell> registry = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServiceCell> names = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextSequence = new AtomicLong(1);
+    private final AtomicLong nextSession = new AtomicLong(1);
+    private final Map<Dispatcher, DispatcherRuntime> dispatchers = new EnumMap<>(Dispatcher.class);
+    private final ReentrantLock dispatchersLock = new ReentrantLock();
+    private final TimingWheel timers;
+    private final StuckMonitor monitor;
+    private final Scope scope;
+    private volatile boolean closing;
+
+    final LongAdder handled = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder deadLetters = new LongAdder();
+    private final LongAdder lateReplies = new LongAdder();
+    private final LongAdder spawned = new LongAdder();
+    final LongAdder stuckReports = new LongAdder();
+    private final ReentrantLock liveLock = new ReentrantLock();
+    private final Condition allTerminated = liveLock.newCondition();
+    private long live; // liveLock
+
+    /**
+     * @param config validated settings
+     * @param facade the public node object
+     */
+    public NodeRuntime(NodeConfig config, Node facade) {
+        this.config = config;
+        this.facade = facade;
+        this.nodeHandle = Handle.of(config.nodeId(), 0);
+        String prefix = "loomnet-" + config.nodeId();
+        this.scope = Scope.open("node " + config.nodeId(), config.closeTimeout(), STAGE_INTAKE, STAGE_TRANSPORT,
+                STAGE_SERVICES, STAGE_TIMERS, STAGE_DISPATCHERS);
+        scope.add(STAGE_INTAKE, "intake", deadline -> {
+            closing = true;
+            return true;
+        });
+        scope.add(STAGE_SERVICES, "services", this::stopServices);
+        this.timers = new TimingWheel(prefix + "-timer", config.timerTick());
+        this.monitor = new StuckMonitor(this, prefix + "-monitor", config.stuckThreshold(), config.monitorInterval());
+        scope.add(STAGE_TIMERS, "timing wheel", timers::stop);
+        scope.add(STAGE_TIMERS, "monitor", monitor::stop);
+        scope.add(STAGE_DISPATCHERS, "dispatchers", this::stopDispatchers);
+    }
+
+    /** Starts the node's own threads (timer, monitor). */
+    public void start() {
+        timers.start();
+        monitor.start();
+    }
+
+    Node facade() {
+        return facade;
+    }
+
+    NodeConfig config() {
+        return config;
+    }
+
+    TimingWheel timers() {
+        return timers;
+    }
+
+    /** @return the node's own handle (sequence 0), the source of messages sent from outside services */
+    public Handle handle() {
+        return nodeHandle;
+    }
+
+    // ------------------------------------------------------------------------------------------ spawning
+
+    /**
+     * Spawns a service.
+     *
+     * @param parent the parent cell, or {@code null} for a top-level service
+     * @param factory makes the instance
+     * @param options its options
+     * @return its handle
+     */
+    public Handle spawn(ServiceCell parent, Supplier<? extends Service> factory, ServiceOptions options) {
+        Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(options, "options");
+        if (closing && parent == null) {
+            throw new NodeClosedException("node " + config.nodeId() + " is closing; cannot spawn a service");
+        }
+        long seq = nextSequence.getAndIncrement();
+        Handle h = Handle.of(config.nodeId(), seq);
+        DispatcherRuntime d = dispatcher(options.dispatcher().orElse(config.dispatcher()));
+        ServiceCell cell = new ServiceCell(this, h, parent, factory, options, d);
+        if (parent != null && !parent.addChild(cell)) {
+            throw new ServiceStoppedException("spawn(): service " + parent.handle + " is stopping; cannot spawn a child");
+        }
+        registry.put(seq, cell);
+        String name = options.name().orElse(null);
+        if (name != null) {
+            try {
+                register(cell, name);
+            } catch (RuntimeException e) {
+                registry.remove(seq);
+                if (parent != null) {
+                    parent.removeChild(cell);
+                }
+                throw e;
+            }
+        }
+        liveLock.lock();
+        try {
+            live++;
+        } finally {
+            liveLock.unlock();
+        }
+        spawned.increment();
+        d.start(cell);
+        return h;
+    }
+
+    private DispatcherRuntime dispatcher(Dispatcher kind) {
+        dispatchersLock.lock();
+        try {
+            return dispatchers.computeIfAbsent(kind, k -> switch (k) {
+                case VIRTUAL -> new ThreadPerServiceDispatcher(this, Dispatcher.VIRTUAL);
+                case PLATFORM -> new ThreadPerServiceDispatcher(this, Dispatcher.PLATFORM);
+                case POOLED -> new PooledDispatcher(this, config.pooledWorkers());
+            });
+        } finally {
+            dispatchersLock.unlock();
+        }
+    }
+
+    /** Called by a cell when it has terminated: forget its handle and names. */
+    void retire(ServiceCell cell, List<String> cellNames) {
+        registry.remove(cell.handle.sequence(), cell);
+        for (String n : cellNames) {
+            names.remove(n, cell);
+        }
+        liveLock.lock();
+        try {
+            live--;
+            if (live == 0) {
+                allTerminated.signalAll();
+            }
+        } finally {
+            liveLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ messaging
+
+    private ServiceCell local(Handle h) {
+        if (h.node() != config.nodeId()) {
+            return null;
+        }
+        return registry.get(h.sequence());
+    }
+
+    /**
+     * Sends one message. Never blocks. Every message either reaches a mailbox or is counted as a dead letter
+     * here (requests among them are answered with an error at once).
+     *
+     * @throws MailboxFullException for a tell refused by a bounded mailbox with {@link Overflow#REJECT}
+     */
+    void send(Handle from, Handle to, MessageType type, long session, Object payload) {
+        sent.increment();
+        Message m = new Message(from, session, type, payload);
+        if (to.node() != config.nodeId()) {
+            deadLetter(m, to, DeadLetter.Reason.NODE_UNREACHABLE);
+            return;
+        }
+        ServiceCell cell = registry.get(to.sequence());
+        if (cell == null) {
+            deadLetter(m, to, DeadLetter.Reason.UNKNOWN_TARGET);
+            return;
+        }
+        switch (cell.mailbox.offer(m)) {
+            case Mailbox.OK -> {
+            }
+            case Mailbox.WAKE -> cell.dispatcher.wake(cell);
+            case Mailbox.CLOSED -> deadLetter(m, to, DeadLetter.Reason.STOPPED);
+            default -> {
+                deadLetter(m, to, DeadLetter.Reason.MAILBOX_FULL);
+                if (type == MessageType.TELL && cell.options.overflow() == Overflow.REJECT) {
+                    throw new MailboxFullException("mailbox of service " + to + " is full (capacity "
+                            + cell.options.mailboxCapacity() + "); message " + m.payloadType() + " from " + from
+                            + " rejected", to, m.payloadType(), null);
+                }
+            }
+        }
+    }
+
+    /** Sends a system notice (Terminated, ChildFailed) from the runtime. */
+    void sendSystem(Handle from, Handle to, Object notice) {
+        send(from, to, MessageType.SYSTEM, 0, notice);
+    }
+
+    /**
+     * Counts and publishes a dead letter; answers a request among them with an error so its caller fails now.
+     */
+    void deadLetter(Message m, Handle target, DeadLetter.Reason reason) {
+        deadLetters.increment();
+        DeadLetter dl = new DeadLetter(m.source(), target, m.type(), m.payloadType(), reason);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("dead letter: {} {} from {} to {} ({})", m.type(), m.payloadType(), m.source(), target, reason);
+        }
+        NodeListener l = config.listener();
+        if (l != null) {
+            try {
+                l.onDeadLetter(dl);
+            } catch (RuntimeException e) {
+                LOG.warn("node listener failed on dead letter {}: {}", dl, e.toString(), e);
+            }
+        }
+        if (m.isRequest()) {
+            int kind = reason == DeadLetter.Reason.MAILBOX_FULL ? ErrorReply.MAILBOX_FULL : ErrorReply.UNAVAILABLE;
+            String what = switch (reason) {
+                case UNKNOWN_TARGET -> "no service " + target + " (unknown or already terminated)";
+                case STOPPED -> "service " + target + " stopped before handling it";
+                case START_FAILED -> "service " + target + " failed to start";
+                case MAILBOX_FULL -> "mailbox of service " + target + " is full";
+                case NODE_CLOSED -> "node " + config.nodeId() + " closed before " + target + " handled it";
+                case NODE_UNREACHABLE -> "node " + target.node() + " of " + target + " is unknown or unreachable";
+            };
+            respondError(target, m.source(), m.session(), kind, what);
+        }
+    }
+
+    /** Delivers a successful reply to a local caller's pending call. */
+    void respond(Handle from, Handle to, long session, Object payload) {
+        complete(to, session, payload, null);
+    }
+
+    void respondError(Handle from, Handle to, long session, int kind, String text) {
+        complete(to, session, null, new ErrorReply(kind, text));
+    }
+
+    private void complete(Handle to, long session, Object payload, ErrorReply error) {
+        if (session == 0) {
+            return;
+        }
+        PendingCall p = pending.get(session);
+        if (p == null || !p.callerHandle.equals(to) || !pending.remove(session, p)) {
+            late(to, session);
+            return;
+        }
+        finish(p, payload, error == null ? null : failure(p, error));
+    }
+
+    private static CallException failure(PendingCall p, ErrorReply e) {
+        String text = p.describe() + " failed: " + e.text();
+        return switch (e.kind()) {
+            case ErrorReply.UNAVAILABLE -> new ServiceUnavailableException(text, p.target, p.requestType, p.timeout);
+            case ErrorReply.MAILBOX_FULL -> new MailboxFullException(text, p.target, p.requestType, p.timeout);
+            default -> new CallFailedException(text, p.target, p.requestType, p.timeout);
+        };
+    }
+
+    private void late(Handle to, long session) {
+        lateReplies.increment();
+        LOG.debug("late reply to {} for session {} dropped", to, session);
+        NodeListener l = config.listener();
+        if (l != null) {
+            try {
+                l.onLateReply(to, session);
+            } catch (RuntimeException e) {
+                LOG.warn("node listener failed on late reply: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /**
+     * Starts a call or ask: registers the pending entry (and with the caller cell, so its stop cancels it),
+     * arms the timeout and sends the request. The entry may already be complete on return (unknown target).
+     */
+    PendingCall newCall(ServiceCell caller, Handle callerHandle, Handle to, Object request, Duration timeout,
+                        Thread waiter, CompletableFuture<Object> future) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("call timeout must be positive, was " + timeout);
+        }
+        long session = nextSession.getAndIncrement();
+        String type = request == null ? "null" : request.getClass().getName();
+        PendingCall p = new PendingCall(session, caller, callerHandle, to, type, timeout, waiter, future, false);
+        if (caller != null && !caller.addOutgoing(p)) {
+            p.complete(null, new CallCancelledException(p.describe() + " refused: service " + callerHandle
+                    + " is stopping", to, type, timeout));
+            return p;
+        }
+        pending.put(session, p);
+        p.timer = timers.schedule(timeout, () -> {
+            if (pending.remove(session, p)) {
+                finish(p, null, p.timeoutFailure());
+            }
+        });
+        send(callerHandle, to, MessageType.REQUEST, session, request);
+        return p;
+    }
+
+    PendingCall newSleep(ServiceCell caller, Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("sleep delay must not be negative, was " + delay);
+        }
+        long session = nextSession.getAndIncrement();
+        PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, "sleep", delay,
+                Thread.currentThread(), null, true);
+        if (!caller.addOutgoing(p)) {
+            p.complete(null, new CallCancelledException("sleep of " + caller.handle + " refused: it is stopping",
+                    caller.handle, "sleep", delay));
+            return p;
+        }
+        pending.put(session, p);
+        p.timer = timers.schedule(delay, () -> {
+            if (pending.remove(session, p)) {
+                finish(p, null, null);
+            }
+        });
+        return p;
+    }
+
+    private void finish(PendingCall p, Object value, CallException error) {
+        if (p.complete(value, error) && p.caller != null) {
+            p.caller.removeOutgoing(p);
+        }
+    }
+
+    /** Cancels a pending call or sleep of a stopping service. */
+    void cancel(PendingCall p, String why) {
+        if (pending.remove(p.session, p)) {
+            finish(p, null, new CallCancelledException(p.describe() + " cancelled: " + why, p.target,
+                    p.requestType, p.timeout));
+        }
+    }
+
+    /**
+     * A call from outside any service (the node's own handle is the caller).
+     *
+     * @return the future reply
+     */
+    public CompletableFuture<Object> ask(Handle to, Object request, Duration timeout) {
+        if (closing) {
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            f.completeExceptionally(new NodeClosedException("node " + config.nodeId() + " is closing; ask to " + to
+                    + " refused"));
+            return f;
+        }
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        newCall(null, nodeHandle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
+        return f;
+    }
+
+    /**
+     * A one-way message from outside any service.
+     */
+    public void tell(Handle to, Object payload) {
+        if (closing) {
+            throw new NodeClosedException("node " + config.nodeId() + " is closing; message to " + to + " refused");
+        }
+        send(nodeHandle, Objects.requireNonNull(to, "to"), MessageType.TELL, 0, payload);
+    }
+
+    // ------------------------------------------------------------------------------------------ names, watch, kill
+
+    void register(ServiceCell cell, String name) {
+        io.loomnet.ServiceOptions.defaults().withName(name); // validates
+        ServiceCell prev = names.putIfAbsent(name, cell);
+        if (prev != null && prev != cell) {
+            throw new NameTakenException("name '" + name + "' is already registered to service " + prev.handle
+                    + "; cannot register it for " + cell.handle);
+        }
+        if (!cell.addName(name)) {
+            names.remove(name, cell);
+            throw new ServiceStoppedException("register(): service " + cell.handle + " has terminated");
+        }
+    }
+
+    /**
+     * @param name a local name or a printed handle
+     * @return the handle, if known
+     */
+    public Optional<Handle> lookup(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.startsWith(":")) {
+            try {
+                return Optional.of(Handle.parse(name));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+        ServiceCell c = names.get(name);
+        return c == null ? Optional.empty() : Optional.of(c.handle);
+    }
+
+    void watch(Handle watcher, Handle target) {
+        ServiceCell c = local(target);
+        if (c == null || !c.addWatcher(watcher)) {
+            sendSystem(target, watcher, new Terminated(target, Terminated.Reason.UNKNOWN,
+                    "no service " + target + " (unknown or already terminated) when watched"));
+        }
+    }
+
+    void unwatch(Handle watcher, Handle target) {
+        ServiceCell c = local(target);
+        if (c != null) {
+            c.removeWatcher(watcher);
+        }
+    }
+
+    /**
+     * Stops a service the hard way (Skynet's kill).
+     *
+     * @return {@code false} if unknown or already stopping
+     */
+    public boolean kill(Handle target) {
+        ServiceCell c = local(target);
+        return c != null && c.requestStop(Terminated.Reason.KILLED, "killed");
+    }
+
+    /**
+     * Asks a service to stop as if it had called {@code exit()}.
+     *
+     * @return {@code false} if unknown or already stopping
+     */
+    public boolean stop(Handle target) {
+        ServiceCell c = local(target);
+        return c != null && c.requestStop(Terminated.Reason.STOPPED, "stopped by the node");
+    }
+
+    /**
+     * @return a stage completing when the service has terminated, if it is known
+     */
+    public Optional<CompletableFuture<Void>> termination(Handle target) {
+        ServiceCell c = local(target);
+        return c == null ? Optional.empty() : Optional.of(c.terminated);
+    }
+
+    void reportFailure(ServiceCell cell, ChildFailed failure) {
+        if (cell.parent != null) {
+            sendSystem(cell.handle, cell.parent.handle, failure);
+        }
+    }
+
+    void overload(ServiceCell cell, int length) {
+        cell.logger().warn("service {} may overload, message queue length = {}", cell.handle, length);
+        NodeListener l = config.listener();
+        if (l != null) {
+            try {
+                l.onOverload(cell.handle, length);
+            } catch (RuntimeException e) {
+                LOG.warn("node listener failed on overload: {}", e.toString(), e);
+            }
+        }
+    }
+
+    void stuck(ServiceCell cell, String type, Duration runningFor, StackTraceElement[] stack) {
+        stuckReports.increment();
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : stack) {
+            sb.append("\n\tat ").append(e);
+        }
+        LOG.warn("service {} has been handling {} for {} ms, maybe in an endless loop; handler thread stack:{}",
+                cell.handle, type, runningFor.toMillis(), sb);
+        NodeListener l = config.listener();
+        if (l != null) {
+            try {
+                l.onStuckHandler(cell.handle, type, runningFor, stack);
+            } catch (RuntimeException e) {
+                LOG.warn("node listener failed on stuck handler: {}", e.toString(), e);
+            }
+        }
+    }
+
+    Iterable<ServiceCell> cells() {
+        return registry.values();
+    }
+
+    // ------------------------------------------------------------------------------------------ stats
+
+    /** @return the node's counters */
+    public NodeStats stats() {
+        long liveThreads = 0;
+        dispatchersLock.lock();
+        try {
+            for (DispatcherRuntime d : dispatchers.values()) {
+                liveThreads += d.liveThreads();
+            }
+        } finally {
+            dispatchersLock.unlock();
+        }
+        long liveNow;
+        liveLock.lock();
+        try {
+            liveNow = live;
+        } finally {
+            liveLock.unlock();
+        }
+        return new NodeStats(config.nodeId(), liveNow, spawned.sum(), sent.sum(), handled.sum(), deadLetters.sum(),
+                lateReplies.sum(), pending.size(), liveThreads, stuckReports.sum());
+    }
+
+    /** @return one service's counters, if it is known */
+    public Optional<ServiceStats> stats(Handle h) {
+        ServiceCell c = local(h);
+        return c == null ? Optional.empty() : Optional.of(c.stats());
+    }
+
+    /** @return counters of every live service */
+    public List<ServiceStats> services() {
+        List<ServiceStats> out = new ArrayList<>();
+        for (ServiceCell c : registry.values()) {
+            out.add(c.stats());
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------ closing
+
+    /** @return {@code true} once closing has begun */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /**
+     * Registers a transport to stop in the node's transport stage (after intake, before services).
+     */
+    public void addTransport(String what, Stopper stopper) {
+        scope.add(STAGE_TRANSPORT, what, stopper);
+    }
+
+    /** Closes the node in order: intake, transport, services, timers, dispatchers. Idempotent. */
+    public CloseReport shutdown() {
+        return scope.shutdown();
+    }
+
+    private boolean stopServices(long deadlineNanos) throws InterruptedException {
+        // Leave a fifth of the time (at most a second) for the stages after this one.
+        long now = System.nanoTime();
+        long reserve = Math.min(TimeUnit.SECONDS.toNanos(1), (deadlineNanos - now) / 5);
+        long until = deadlineNanos - reserve;
+        for (ServiceCell c : registry.values()) {
+            if (c.parent == null) {
+                c.requestStop(Terminated.Reason.STOPPED, "node " + config.nodeId() + " is closing");
+            }
+        }
+        boolean done = awaitNoLive(until);
+        if (!done) {
+            List<String> stuck = new ArrayList<>();
+            for (ServiceCell c : registry.values()) {
+                Thread t = c.handlerThread;
+                StackTraceElement[] stack = t != null && c.handlingSince != 0 ? t.getStackTrace()
+                        : new StackTraceElement[0];
+                stuck.add(c.handle + " (" + c.phaseName() + (c.handlingSince != 0 ? ", handling "
+                        + c.handlingType + " on " + t : "") + ")");
+                if (stack.length > 0) {
+                    stuck(c, c.handlingType, Duration.ofNanos(System.nanoTime() - c.handlingSince), stack);
+                }
+            }
+            LOG.warn("node {}: {} service(s) did not stop by the deadline and are terminated by force: {}",
+                    config.nodeId(), stuck.size(), stuck);
+            for (ServiceCell c : registry.values()) {
+                c.forceTerminate("node " + config.nodeId() + " closed before it stopped");
+            }
+        }
+        for (PendingCall p : pending.values()) {
+            cancel(p, "node " + config.nodeId() + " closed");
+        }
+        return done;
+    }
+
+    private boolean awaitNoLive(long untilNanos) throws InterruptedException {
+        liveLock.lock();
+        try {
+            while (live > 0) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                allTerminated.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            liveLock.unlock();
+        }
+    }
+
+    private boolean stopDispatchers(long deadlineNanos) throws InterruptedException {
+        List<DispatcherRuntime> all;
+        dispatchersLock.lock();
+        try {
+            all = new ArrayList<>(dispatchers.values());
+        } finally {
+            dispatchersLock.unlock();
+        }
+        boolean ok = true;
+        for (DispatcherRuntime d : all) {
+            ok &= d.stop(deadlineNanos);
+        }
+        return ok;
+    }
+
+    static void parkUntil(long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+}

@@ -1,0 +1,937 @@
+package io.loomnet.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.loomnet.CallCancelledException;
+import io.loomnet.CallFailedException;
+import io.loomnet.Cancellable;
+import io.loomnet.ChildFailed;
+import io.loomnet.Context;
+import io.loomnet.DeadLetter;
+import io.loomnet.Handle;
+import io.loomnet.Message;
+import io.loomnet.MessageType;
+import io.loomnet.Node;
+import io.loomnet.ReplyToken;
+import io.loomnet.Service;
+import io.loomnet.ServiceOptions;
+import io.loomnet.ServiceStats;
+import io.loomnet.ServiceStoppedException;
+import io.loomnet.Supervision;
+import io.loomnet.Terminated;
+import io.loomnet.internal.timer.TimingWheel;
+
+/**
+ * The runtime side of one service: its mailbox, its lifecycle state machine and its {@link Context}.
+ *
+ * <p><b>Exclusion.</b> {@link #exclusion} is held by whichever thread runs this service's code: the driver
+ * while it dispatches a batch, or a handler that resumed from {@code call}/{@code sleep}. A handler releases
+ * it while it waits, so the service keeps going (Skynet's coroutine semantics); mutual exclusion of hooks
+ * follows from the lock. Fields marked <em>(exclusion)</em> are only touched while holding it.
+ *
+ * <p><b>Driving.</b> Exactly one thread at a time is the <em>driver</em> ({@link #driver}): it polls the
+ * mailbox in {@link #drive}. A driver that blocks in a handler hands the role to another thread (a new
+ * virtual/platform thread, or the pooled dispatcher's global queue) and, once resumed, gives up driving when
+ * its handler returns.
+ *
+ * <p><b>Lifecycle.</b> NEW → STARTING → RUNNING ⇄ RESTARTING → STOPPING → TERMINATED, all transitions made
+ * by the driver under the exclusion, except that any thread may <em>request</em> a stop. Stopping is in-band:
+ * seal and drain the mailbox (dead letters, requests error-replied), cancel own calls, fail deferred replies,
+ * stop children and wait for them (without holding a thread), then {@code onStop}, watchers, names, handle.
+ * {@link #lifeLock} guards children, watchers, names, pending calls and the phase as seen by other threads.
+ */
+final class ServiceCell implements Context {
+    static final int DRIVE_IDLE = 0;
+    static final int DRIVE_MORE = 1;
+    static final int DRIVE_HANDED_OFF = 2;
+    static final int DRIVE_TERMINATED = 3;
+
+    static final int NEW = 0;
+    static final int STARTING = 1;
+    static final int RUNNING = 2;
+    static final int RESTARTING = 3;
+    static final int STOPPING = 4;
+    static final int TERMINATED = 5;
+    private static final String[] PHASE_NAMES = {"NEW", "STARTING", "RUNNING", "RESTARTING", "STOPPING", "TERMINATED"};
+
+    final NodeRuntime node;
+    final Handle handle;
+    final ServiceCell parent;
+    final DispatcherRuntime dispatcher;
+    final Mailbox mailbox;
+    final ServiceOptions options;
+    private final Supplier<? extends Service> factory;
+    final ReentrantLock exclusion = new ReentrantLock();
+    final ReentrantLock lifeLock = new ReentrantLock();
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    /** The thread driving the mailbox, or {@code null} while the role is being handed over. */
+    volatile Thread driver;
+    volatile int phase = NEW;
+    private volatile boolean stopRequested;
+    private volatile boolean restartDue;
+    private Terminated.Reason stopReason = Terminated.Reason.STOPPED; // lifeLock
+    private String stopDetail = "stopped"; // lifeLock
+    private boolean startFailed; // exclusion
+
+    private Service service; // exclusion
+    private Logger log;
+    // The message being handled and whether it was answered (exclusion; saved/restored around suspension).
+    private Message current;
+    private boolean replied;
+    private boolean deferred;
+
+    // lifeLock
+    private Set<ServiceCell> children;
+    private Set<Handle> watchers;
+    private List<String> names;
+    private Set<PendingCall> outgoing;
+    private Set<Token> tokens;
+
+    // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
+    private volatile long handled;
+    private volatile long failures;
+    private volatile int restarts;
+    private volatile long maxHandleNanos;
+    private volatile int suspended;
+    volatile long handlingSince;
+    volatile Thread handlerThread;
+    volatile String handlingType;
+    long stuckReportedFor; // monitor thread only
+    private final ArrayDeque<Long> restartTimes = new ArrayDeque<>(); // exclusion
+
+    ServiceCell(NodeRuntime node, Handle handle, ServiceCell parent, Supplier<? extends Service> factory,
+                ServiceOptions options, DispatcherRuntime dispatcher) {
+        this.node = node;
+        this.handle = handle;
+        this.parent = parent;
+        this.factory = factory;
+        this.options = options;
+        this.dispatcher = dispatcher;
+        this.mailbox = new Mailbox(options.mailboxCapacity());
+    }
+
+    // ------------------------------------------------------------------------------------------ driving
+
+    /**
+     * Runs up to {@code limit} steps for this cell on the calling thread, which becomes its driver.
+     *
+     * @return {@link #DRIVE_IDLE} if the mailbox is now unscheduled (the caller must not drive again until
+     * woken), {@link #DRIVE_MORE} if the batch ran out with work possibly left (still scheduled),
+     * {@link #DRIVE_HANDED_OFF} if another thread drives the cell now, {@link #DRIVE_TERMINATED} if done
+     */
+    int drive(Thread me, int limit) {
+        exclusion.lock();
+        try {
+            driver = me;
+            for (int i = 0; i < limit; i++) {
+                int p = phase;
+                if (p == TERMINATED) {
+                    return DRIVE_TERMINATED;
+                }
+                if (p == NEW) {
+                    runStart();
+                    continue;
+                }
+                if (stopRequested && p < STOPPING) {
+                    beginStop();
+                    continue;
+                }
+                if (p == STOPPING) {
+                    if (childrenGone()) {
+                        finishStop();
+                        return DRIVE_TERMINATED;
+                    }
+                    if (rescheduleIfControlPending(true)) {
+                        continue;
+                    }
+                    return DRIVE_IDLE;
+                }
+                if (p == RESTARTING) {
+                    if (restartDue) {
+                        restartNow();
+                        continue;
+                    }
+                    if (rescheduleIfControlPending(true)) {
+                        continue;
+                    }
+                    return DRIVE_IDLE;
+                }
+                Message m = mailbox.poll();
+                if (m == null) {
+                    if (rescheduleIfControlPending(false)) {
+                        continue;
+                    }
+                    return DRIVE_IDLE;
+                }
+                dispatch(m);
+                if (driver != me) {
+                    return DRIVE_HANDED_OFF;
+                }
+            }
+            return DRIVE_MORE;
+        } finally {
+            exclusion.unlock();
+        }
+    }
+
+    /**
+     * Called when the driver is about to go idle. Clears the scheduled flag (if {@code unschedule}; a failed
+     * poll already did), then re-checks the control signals that other threads raise before scheduling the
+     * mailbox: if one is pending and this thread wins the flag back, it keeps driving; if another thread set
+     * the flag first, that thread has woken a driver and this one must stand down.
+     */
+    private boolean rescheduleIfControlPending(boolean unschedule) {
+        if (unschedule) {
+            mailbox.unschedule();
+        }
+        int p = phase;
+        boolean pending = (stopRequested && p < STOPPING) || (p == STOPPING && childrenGone())
+                || (p == RESTARTING && restartDue);
+        return pending && mailbox.schedule();
+    }
+
+    private void dispatch(Message m) {
+        int overload = mailbox.takeOverload();
+        if (overload > 0) {
+            node.overload(this, overload);
+        }
+        current = m;
+        replied = false;
+        deferred = false;
+        Thread t = Thread.currentThread();
+        handlerThread = t;
+        handlingType = m.payloadType();
+        long start = System.nanoTime();
+        handlingSince = start;
+        try {
+            service.onMessage(this, m);
+        } catch (Throwable e) {
+            handlerFailed(m, e);
+        } finally {
+            long took = System.nanoTime() - handlingSince;
+            handlingSince = 0;
+            if (took > maxHandleNanos) {
+                maxHandleNanos = took;
+            }
+            handled++;
+            node.handled.increment();
+            if (m.isRequest() && !replied && !deferred) {
+                replied = true;
+                node.respondError(handle, m.source(), m.session(), ErrorReply.NO_REPLY, "service " + handle
+                        + " returned from handling request " + m.payloadType() + " without replying");
+            }
+            current = null;
+        }
+    }
+
+    private void handlerFailed(Message m, Throwable e) {
+        failures++;
+        if (e instanceof CallCancelledException && (stopRequested || phase >= STOPPING || phase == RESTARTING)) {
+            logger().debug("handler of {} unwound after its call was cancelled: {}", handle, e.getMessage());
+            if (m.isRequest() && !replied && !deferred) {
+                replied = true;
+                node.respondError(handle, m.source(), m.session(), ErrorReply.UNAVAILABLE,
+                        "service " + handle + " stopped while handling request " + m.payloadType());
+            }
+            return;
+        }
+        if (m.isRequest() && !replied && !deferred) {
+            replied = true;
+            node.respondError(handle, m.source(), m.session(), ErrorReply.HANDLER_FAILED,
+                    "service " + handle + " failed handling request " + m.payloadType() + ": " + e);
+        }
+        supervise(m.payloadType(), e);
+    }
+
+    /** Applies the supervision policy to a failure; exclusion held. */
+    private void supervise(String what, Throwable e) {
+        Supervision policy = options.supervision();
+        Supervision.Kind action = policy.kind();
+        if (action == Supervision.Kind.RESTART && !restartAllowed(policy)) {
+            action = Supervision.Kind.STOP;
+        }
+        logger().warn("service {} failed handling {} ({}): {}", handle, what, action, e.toString(), e);
+        node.reportFailure(this, new ChildFailed(handle, what, e.toString(), action));
+        switch (action) {
+            case RESUME -> {
+            }
+            case STOP -> requestStop(Terminated.Reason.FAILED, "stopped by its supervision policy after " + e);
+            case RESTART -> scheduleRestart(policy);
+        }
+    }
+
+    private boolean restartAllowed(Supervision policy) {
+        long now = System.nanoTime();
+        long windowNanos = policy.window().toNanos();
+        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > windowNanos) {
+            restartTimes.pollFirst();
+        }
+        return restartTimes.size() < policy.maxRestarts();
+    }
+
+    private void scheduleRestart(Supervision policy) {
+        Duration delay = policy.backoff(restartTimes.size());
+        restartTimes.addLast(System.nanoTime());
+        restarts++;
+        phase = RESTARTING;
+        restartDue = false;
+        cancelOutgoing("service " + handle + " is restarting");
+        stopInstance();
+        if (delay.isZero()) {
+            restartDue = true;
+        } else {
+            node.timers().schedule(delay, () -> {
+                restartDue = true;
+                signal();
+            });
+        }
+    }
+
+    private void restartNow() {
+        restartDue = false;
+        phase = STARTING;
+        try {
+            service = Objects.requireNonNull(factory.get(), "service factory returned null");
+            service.onStart(this);
+            phase = RUNNING;
+        } catch (Throwable e) {
+            failures++;
+            service = null;
+            phase = RESTARTING;
+            supervise("onStart (restart)", e);
+        }
+    }
+
+    private void stopInstance() {
+        Service s = service;
+        service = null;
+        if (s != null) {
+            try {
+                s.onStop(this);
+            } catch (Throwable e) {
+                logger().warn("onStop of {} failed: {}", handle, e.toString(), e);
+            }
+        }
+    }
+
+    private void runStart() {
+        phase = STARTING;
+        handlerThread = Thread.currentThread();
+        handlingType = "onStart";
+        handlingSince = System.nanoTime();
+        try {
+            service = Objects.requireNonNull(factory.get(), "service factory returned null");
+            service.onStart(this);
+            lifeLock.lock();
+            try {
+                phase = RUNNING;
+            } finally {
+                lifeLock.unlock();
+            }
+        } catch (Throwable e) {
+            failures++;
+            startFailed = true;
+            service = null;
+            logger().warn("service {} failed to start: {}", handle, e.toString(), e);
+            node.reportFailure(this, new ChildFailed(handle, "onStart", e.toString(), Supervision.Kind.STOP));
+            phase = RUNNING; // so the stop below proceeds from a started state
+            requestStop(Terminated.Reason.FAILED, "onStart failed: " + e);
+        } finally {
+            handlingSince = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ stopping
+
+    /**
+     * Asks the service to stop; any thread. Its pending calls and sleeps are cancelled at once so a handler
+     * waiting in one unwinds; the rest of the stop runs on its driver.
+     *
+     * @return {@code false} if it was already stopping
+     */
+    boolean requestStop(Terminated.Reason reason, String detail) {
+        lifeLock.lock();
+        try {
+            if (stopRequested || phase >= STOPPING) {
+                return false;
+            }
+            stopRequested = true;
+            stopReason = reason;
+            stopDetail = detail;
+        } finally {
+            lifeLock.unlock();
+        }
+        cancelOutgoing("service " + handle + " is stopping (" + detail + ")");
+        signal();
+        return true;
+    }
+
+    /** Schedules the mailbox without a message so the driver sees a control change. */
+    void signal() {
+        if (mailbox.schedule()) {
+            dispatcher.wake(this);
+        }
+    }
+
+    private void beginStop() {
+        List<ServiceCell> kids;
+        Terminated.Reason reason;
+        lifeLock.lock();
+        try {
+            phase = STOPPING;
+            kids = children == null ? List.of() : new ArrayList<>(children);
+            reason = stopReason;
+        } finally {
+            lifeLock.unlock();
+        }
+        DeadLetter.Reason why = startFailed ? DeadLetter.Reason.START_FAILED : DeadLetter.Reason.STOPPED;
+        for (Message m : mailbox.seal()) {
+            node.deadLetter(m, handle, why);
+        }
+        cancelOutgoing("service " + handle + " is stopping");
+        failTokens();
+        for (ServiceCell kid : kids) {
+            kid.requestStop(reason == Terminated.Reason.KILLED ? Terminated.Reason.STOPPED : Terminated.Reason.STOPPED,
+                    "parent " + handle + " is stopping");
+        }
+    }
+
+    private boolean childrenGone() {
+        lifeLock.lock();
+        try {
+            return children == null || children.isEmpty();
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    private void finishStop() {
+        if (!startFailed) {
+            stopInstance();
+        }
+        terminate();
+    }
+
+    /** Final step, on the driver or (forced) on the closing thread: retire and notify. */
+    void terminate() {
+        Set<Handle> toNotify;
+        List<String> myNames;
+        Terminated.Reason reason;
+        String detail;
+        lifeLock.lock();
+        try {
+            if (phase == TERMINATED) {
+                return;
+            }
+            phase = TERMINATED;
+            toNotify = watchers == null ? Set.of() : watchers;
+            watchers = null;
+            myNames = names == null ? List.of() : names;
+            names = null;
+            reason = stopReason;
+            detail = stopDetail;
+        } finally {
+            lifeLock.unlock();
+        }
+        node.retire(this, myNames);
+        Terminated notice = new Terminated(handle, reason, detail);
+        for (Handle w : toNotify) {
+            node.sendSystem(handle, w, notice);
+        }
+        if (parent != null) {
+            parent.childTerminated(this);
+        }
+        terminated.complete(null);
+    }
+
+    /**
+     * Forced termination by the closing node for a service that did not stop in time (stuck handler):
+     * seal and dead-letter, cancel, fail tokens and retire without running any more of its code.
+     */
+    void forceTerminate(String detail) {
+        lifeLock.lock();
+        try {
+            stopRequested = true;
+            stopReason = Terminated.Reason.KILLED;
+            stopDetail = detail;
+        } finally {
+            lifeLock.unlock();
+        }
+        for (Message m : mailbox.seal()) {
+            node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
+        }
+        cancelOutgoing(detail);
+        failTokens();
+        terminate();
+    }
+
+    private void childTerminated(ServiceCell child) {
+        boolean wake;
+        lifeLock.lock();
+        try {
+            if (children != null) {
+                children.remove(child);
+            }
+            wake = phase == STOPPING && (children == null || children.isEmpty());
+        } finally {
+            lifeLock.unlock();
+        }
+        if (wake) {
+            signal();
+        }
+    }
+
+    /** Adds a child unless this service is stopping; any thread. */
+    boolean addChild(ServiceCell child) {
+        lifeLock.lock();
+        try {
+            if (stopRequested || phase >= STOPPING) {
+                return false;
+            }
+            if (children == null) {
+                children = new HashSet<>();
+            }
+            children.add(child);
+            return true;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    void removeChild(ServiceCell child) {
+        lifeLock.lock();
+        try {
+            if (children != null) {
+                children.remove(child);
+            }
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    boolean addWatcher(Handle w) {
+        lifeLock.lock();
+        try {
+            if (phase == TERMINATED) {
+                return false;
+            }
+            if (watchers == null) {
+                watchers = new HashSet<>();
+            }
+            watchers.add(w);
+            return true;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    void removeWatcher(Handle w) {
+        lifeLock.lock();
+        try {
+            if (watchers != null) {
+                watchers.remove(w);
+            }
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    boolean addName(String name) {
+        lifeLock.lock();
+        try {
+            if (phase == TERMINATED) {
+                return false;
+            }
+            if (names == null) {
+                names = new ArrayList<>(1);
+            }
+            names.add(name);
+            return true;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ calls
+
+    /** Registers an outgoing call so a stop can cancel it; fails if the service is stopping. */
+    boolean addOutgoing(PendingCall p) {
+        lifeLock.lock();
+        try {
+            if (stopRequested || phase >= STOPPING || phase == RESTARTING) {
+                return false;
+            }
+            if (outgoing == null) {
+                outgoing = new HashSet<>();
+            }
+            outgoing.add(p);
+            return true;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    void removeOutgoing(PendingCall p) {
+        lifeLock.lock();
+        try {
+            if (outgoing != null) {
+                outgoing.remove(p);
+            }
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    private void cancelOutgoing(String why) {
+        List<PendingCall> toCancel;
+        lifeLock.lock();
+        try {
+            if (outgoing == null || outgoing.isEmpty()) {
+                return;
+            }
+            toCancel = new ArrayList<>(outgoing);
+            outgoing.clear();
+        } finally {
+            lifeLock.unlock();
+        }
+        for (PendingCall p : toCancel) {
+            node.cancel(p, why);
+        }
+    }
+
+    /**
+     * Blocks the current handler until {@code p} completes, releasing the exclusion meanwhile so the service
+     * keeps handling messages, and handing over the driver role if this thread holds it.
+     */
+    void suspend(PendingCall p) {
+        Message savedCurrent = current;
+        boolean savedReplied = replied;
+        boolean savedDeferred = deferred;
+        String savedType = handlingType;
+        Thread me = Thread.currentThread();
+        boolean handOff = driver == me && phase == RUNNING;
+        if (handOff) {
+            driver = null;
+        }
+        suspended++;
+        handlingSince = 0;
+        int holds = exclusion.getHoldCount();
+        for (int i = 0; i < holds; i++) {
+            exclusion.unlock();
+        }
+        dispatcher.suspendBegin(this, handOff);
+        try {
+            p.awaitDone();
+        } finally {
+            dispatcher.suspendEnd(this);
+            for (int i = 0; i < holds; i++) {
+                exclusion.lock();
+            }
+            suspended--;
+            current = savedCurrent;
+            replied = savedReplied;
+            deferred = savedDeferred;
+            handlerThread = me;
+            handlingType = savedType;
+            handlingSince = System.nanoTime();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ tokens
+
+    private final class Token implements ReplyToken {
+        private final Message request;
+        private boolean done; // guarded by lifeLock
+
+        Token(Message request) {
+            this.request = request;
+        }
+
+        private boolean claim() {
+            lifeLock.lock();
+            try {
+                if (done) {
+                    return false;
+                }
+                done = true;
+                if (tokens != null) {
+                    tokens.remove(this);
+                }
+                return true;
+            } finally {
+                lifeLock.unlock();
+            }
+        }
+
+        @Override
+        public boolean reply(Object payload) {
+            if (!claim()) {
+                return false;
+            }
+            node.respond(handle, request.source(), request.session(), payload);
+            return true;
+        }
+
+        @Override
+        public boolean fail(String message) {
+            if (!claim()) {
+                return false;
+            }
+            node.respondError(handle, request.source(), request.session(), ErrorReply.HANDLER_FAILED,
+                    "service " + handle + " failed request " + request.payloadType() + ": " + message);
+            return true;
+        }
+
+        @Override
+        public Handle caller() {
+            return request.source();
+        }
+
+        @Override
+        public boolean isDone() {
+            lifeLock.lock();
+            try {
+                return done;
+            } finally {
+                lifeLock.unlock();
+            }
+        }
+    }
+
+    private void failTokens() {
+        List<Token> open;
+        lifeLock.lock();
+        try {
+            if (tokens == null || tokens.isEmpty()) {
+                return;
+            }
+            open = new ArrayList<>(tokens);
+        } finally {
+            lifeLock.unlock();
+        }
+        for (Token t : open) {
+            if (t.claim()) {
+                node.respondError(handle, t.request.source(), t.request.session(), ErrorReply.UNAVAILABLE,
+                        "service " + handle + " stopped before answering request " + t.request.payloadType());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ Context
+
+    private void requireHandler(String what) {
+        if (!exclusion.isHeldByCurrentThread()) {
+            throw new IllegalStateException(what + " must be called from a handler of service " + handle
+                    + ", on the thread running it");
+        }
+    }
+
+    private Message requireRequest(String what) {
+        requireHandler(what);
+        Message m = current;
+        if (m == null || !m.isRequest()) {
+            throw new IllegalStateException(what + ": service " + handle + " is not handling a request"
+                    + (m == null ? "" : " (handling " + m.type() + " " + m.payloadType() + ")"));
+        }
+        if (replied || deferred) {
+            throw new IllegalStateException(what + ": request " + m.payloadType() + " to " + handle
+                    + " was already answered");
+        }
+        return m;
+    }
+
+    @Override
+    public Handle self() {
+        return handle;
+    }
+
+    @Override
+    public Node node() {
+        return node.facade();
+    }
+
+    @Override
+    public Logger log() {
+        return logger();
+    }
+
+    Logger logger() {
+        Logger l = log;
+        if (l == null) {
+            Service s = service;
+            l = LoggerFactory.getLogger(s == null ? ServiceCell.class : s.getClass());
+            log = l;
+        }
+        return l;
+    }
+
+    @Override
+    public Handle sender() {
+        requireHandler("sender()");
+        Message m = current;
+        if (m == null) {
+            throw new IllegalStateException("sender(): service " + handle + " is not handling a message");
+        }
+        return m.source();
+    }
+
+    @Override
+    public void send(Handle to, Object payload) {
+        node.send(handle, Objects.requireNonNull(to, "to"), MessageType.TELL, 0, payload);
+    }
+
+    @Override
+    public Object call(Handle to, Object request, Duration timeout) {
+        requireHandler("call()");
+        PendingCall p = node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout,
+                Thread.currentThread(), null);
+        if (!p.isDone()) {
+            suspend(p);
+        }
+        return p.result();
+    }
+
+    @Override
+    public <T> T call(Handle to, Object request, Class<T> type, Duration timeout) {
+        Object r = call(to, request, timeout);
+        if (r != null && !type.isInstance(r)) {
+            throw new CallFailedException("call from " + handle + " to " + to + " (request "
+                    + (request == null ? "null" : request.getClass().getName()) + ") expected a "
+                    + type.getName() + " reply but got " + r.getClass().getName(), to,
+                    request == null ? "null" : request.getClass().getName(), timeout);
+        }
+        return type.cast(r);
+    }
+
+    @Override
+    public CompletionStage<Object> ask(Handle to, Object request, Duration timeout) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
+        return f;
+    }
+
+    @Override
+    public void reply(Object payload) {
+        Message m = requireRequest("reply()");
+        replied = true;
+        node.respond(handle, m.source(), m.session(), payload);
+    }
+
+    @Override
+    public ReplyToken replyToken() {
+        Message m = requireRequest("replyToken()");
+        deferred = true;
+        Token t = new Token(m);
+        lifeLock.lock();
+        try {
+            if (tokens == null) {
+                tokens = new HashSet<>();
+            }
+            tokens.add(t);
+        } finally {
+            lifeLock.unlock();
+        }
+        return t;
+    }
+
+    @Override
+    public Handle spawn(Supplier<? extends Service> factory, ServiceOptions options) {
+        return node.spawn(this, factory, options);
+    }
+
+    @Override
+    public void watch(Handle target) {
+        node.watch(handle, Objects.requireNonNull(target, "target"));
+    }
+
+    @Override
+    public void unwatch(Handle target) {
+        node.unwatch(handle, Objects.requireNonNull(target, "target"));
+    }
+
+    @Override
+    public Cancellable timeout(Duration delay, Object payload) {
+        Objects.requireNonNull(delay, "delay");
+        TimingWheel.Timeout t = node.timers().schedule(delay,
+                () -> node.send(handle, handle, MessageType.TIMER, 0, payload));
+        return t::cancel;
+    }
+
+    @Override
+    public void sleep(Duration delay) {
+        requireHandler("sleep()");
+        PendingCall p = node.newSleep(this, delay);
+        if (!p.isDone()) {
+            suspend(p);
+        }
+        p.result();
+    }
+
+    @Override
+    public void exit() {
+        requestStop(Terminated.Reason.STOPPED, "exit() called");
+    }
+
+    @Override
+    public boolean kill(Handle target) {
+        return node.kill(target);
+    }
+
+    @Override
+    public void register(String name) {
+        node.register(this, name);
+    }
+
+    @Override
+    public Optional<Handle> lookup(String name) {
+        return node.lookup(name);
+    }
+
+    // ------------------------------------------------------------------------------------------ queries
+
+    boolean isStopping() {
+        return stopRequested || phase >= STOPPING;
+    }
+
+    String phaseName() {
+        return PHASE_NAMES[phase];
+    }
+
+    ServiceStats stats() {
+        String name;
+        lifeLock.lock();
+        try {
+            name = names == null || names.isEmpty() ? null : names.get(0);
+        } finally {
+            lifeLock.unlock();
+        }
+        return new ServiceStats(handle, name, phaseName(), mailbox.size(), handled, failures, restarts,
+                maxHandleNanos, suspended, dispatcher.kind());
+    }
+
+    void requireNotStopping(String what) {
+        if (isStopping()) {
+            throw new ServiceStoppedException(what + ": service " + handle + " is stopping");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "service " + handle;
+    }
+}

@@ -1,0 +1,141 @@
+package io.loomnet.internal;
+
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.MDC;
+
+import io.loomnet.Dispatcher;
+
+/**
+ * {@link Dispatcher#VIRTUAL} and {@link Dispatcher#PLATFORM}: each service's mailbox loop runs on its own
+ * thread (virtual or platform), which parks while the mailbox is empty and yields after each batch of
+ * {@code throughput} messages. A driver that blocks in {@code call}/{@code sleep} hands the loop to a new
+ * thread of the same kind; when it resumes and its handler returns, it ends.
+ *
+ * <p>Thread-safe. Threads are counted from start to end so the node can wait for all of them on close;
+ * the service's handle is put in the SLF4J MDC once per thread.
+ */
+final class ThreadPerServiceDispatcher implements DispatcherRuntime {
+    private final NodeRuntime node;
+    private final Dispatcher kind;
+    private final Thread.Builder builder;
+    private final int throughput;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition none = lock.newCondition();
+    private long live; // lock
+
+    ThreadPerServiceDispatcher(NodeRuntime node, Dispatcher kind) {
+        this.node = node;
+        this.kind = kind;
+        String prefix = "loomnet-" + node.config().nodeId() + (kind == Dispatcher.VIRTUAL ? "-v-" : "-p-");
+        this.builder = kind == Dispatcher.VIRTUAL ? Thread.ofVirtual().name(prefix, 1)
+                : Thread.ofPlatform().daemon(true).name(prefix, 1);
+        this.throughput = node.config().throughput();
+    }
+
+    @Override
+    public Dispatcher kind() {
+        return kind;
+    }
+
+    @Override
+    public void start(ServiceCell cell) {
+        launch(cell);
+    }
+
+    private void launch(ServiceCell cell) {
+        lock.lock();
+        try {
+            live++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            builder.start(() -> run(cell));
+        } catch (Throwable e) {
+            ended();
+            throw e;
+        }
+    }
+
+    private void run(ServiceCell cell) {
+        MDC.put(NodeRuntime.MDC_HANDLE, cell.handle.toString());
+        Thread me = Thread.currentThread();
+        try {
+            while (true) {
+                int s = cell.drive(me, throughput);
+                if (s == ServiceCell.DRIVE_MORE) {
+                    Thread.yield();
+                } else if (s == ServiceCell.DRIVE_IDLE) {
+                    while (!cell.mailbox.isScheduled()) {
+                        LockSupport.park(cell);
+                    }
+                } else {
+                    return;
+                }
+            }
+        } finally {
+            MDC.remove(NodeRuntime.MDC_HANDLE);
+            ended();
+        }
+    }
+
+    private void ended() {
+        lock.lock();
+        try {
+            if (--live == 0) {
+                none.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void wake(ServiceCell cell) {
+        Thread d = cell.driver;
+        if (d != null) {
+            LockSupport.unpark(d);
+        }
+    }
+
+    @Override
+    public void suspendBegin(ServiceCell cell, boolean handOff) {
+        if (handOff) {
+            launch(cell);
+        }
+    }
+
+    @Override
+    public void suspendEnd(ServiceCell cell) {
+    }
+
+    @Override
+    public long liveThreads() {
+        lock.lock();
+        try {
+            return live;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean stop(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (live > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                none.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
