@@ -67,7 +67,7 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
             while (true) {
                 int s = cell.drive(me, throughput);
                 if (s == ServiceCell.DRIVE_MORE) {
-                    Thread.yield();
+                    yieldFairly();
                 } else if (s == ServiceCell.DRIVE_IDLE) {
                     while (!cell.mailbox.isScheduled()) {
                         LockSupport.park(cell);
@@ -79,6 +79,21 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
         } finally {
             MDC.remove(NodeRuntime.MDC_HANDLE);
             ended();
+        }
+    }
+
+    /**
+     * Gives the thread up after a full batch so other services get a turn. A virtual thread's
+     * {@code Thread.yield()} is not enough: it re-queues the thread on its carrier's local queue, and a
+     * carrier drains its local queue before it looks at external submissions, so a few flooding services
+     * can starve a service woken from a platform thread forever (OperabilityTest shows it). A timed park
+     * is woken by the JDK's timer thread, an external submission, which queues behind the waiting ones.
+     */
+    private void yieldFairly() {
+        if (kind == Dispatcher.VIRTUAL) {
+            LockSupport.parkNanos(this, 1);
+        } else {
+            Thread.yield();
         }
     }
 
