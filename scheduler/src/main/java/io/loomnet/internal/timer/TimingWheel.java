@@ -62,7 +62,8 @@ public final class TimingWheel implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * Creates a stopped-thread timer with {@link #DEFAULT_TICK}. Call {@link #start()} to start its thread.
+     * Creates a timer with {@link #DEFAULT_TICK} whose thread is not yet started. Call {@link #start()} to start
+     * it. The timer may then be shared between threads.
      *
      * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
      */
@@ -71,7 +72,8 @@ public final class TimingWheel implements AutoCloseable {
     }
 
     /**
-     * Creates a timer whose thread is not yet started. Call {@link #start()} to start it. Tick 0 starts now.
+     * Creates a timer whose thread is not yet started. Call {@link #start()} to start it. Tick 0 starts now. The
+     * timer may then be shared between threads.
      *
      * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
      * @param tick       the tick length, at least {@link #MIN_TICK}
@@ -159,7 +161,7 @@ public final class TimingWheel implements AutoCloseable {
     }
 
     /**
-     * The tick length.
+     * The tick length. Threadsafe (immutable).
      *
      * @return the tick given at construction
      */
