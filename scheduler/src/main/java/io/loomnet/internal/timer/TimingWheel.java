@@ -1,48 +1,432 @@
 package io.loomnet.internal.timer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
-/** TEMPORARY stand-in with the agreed API; replaced by the hashed wheel before commit. */
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link HashedWheel} driven by one platform daemon thread, the timer thread, that wakes every tick, reads
+ * {@link System#nanoTime()} and advances the wheel to the current tick, catching up after a stall as Skynet's
+ * {@code skynet_updatetime} does.
+ *
+ * <p>Threading: {@link #schedule}, {@link #pending}, {@link #stop}, {@link #close} and every {@link Timeout}
+ * method are threadsafe and may be called from any thread, virtual threads included. A {@link ReentrantLock}
+ * (never {@code synchronized}, so virtual threads do not pin on JDK 21) guards the wheel while a timer is added,
+ * cancelled or while the timer thread shifts the wheel and detaches due timers; the due tasks then run on the
+ * timer thread <em>outside</em> the lock, in expiry order. Actions before {@link #schedule} happen-before the
+ * task runs.
+ *
+ * <p>Tasks must be short and non-blocking (complete a future, enqueue a message): they all share the timer
+ * thread, and a slow one delays every other timer. A task that throws is logged through SLF4J and the timer
+ * thread goes on.
+ *
+ * <p>Rounding: tick {@code k} starts {@code k * tick} after construction. A timer scheduled {@code delay} from
+ * now is due at the first tick whose start is at or after {@code now + delay}, so it never fires early, and
+ * normally runs within one or two ticks after its delay.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #stop(long)} or {@link #close()}. Timers may be
+ * scheduled before {@link #start()}; they fire once the thread runs. Stopping never interrupts the timer thread.
+ */
 public final class TimingWheel implements AutoCloseable {
-    private final ScheduledThreadPoolExecutor ex;
+    /** Skynet's tick: 10 ms. */
+    public static final Duration DEFAULT_TICK = Duration.ofMillis(10);
+    /** The shortest tick accepted; shorter ticks would keep the timer thread busy for nothing. */
+    public static final Duration MIN_TICK = Duration.ofMillis(1);
+    /** How long {@link #close()} waits for the timer thread to end. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    public TimingWheel(String threadName, Duration tick) {
-        ex = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name(threadName).daemon(true).unstarted(r));
-        ex.setRemoveOnCancelPolicy(true);
+    private static final Logger LOG = LoggerFactory.getLogger(TimingWheel.class);
+    /** Above this many tasks in one batch the batch list is dropped afterwards rather than kept for reuse. */
+    private static final int RETAINED_BATCH_CAPACITY = 1024;
+
+    private final String threadName;
+    private final long tickNanos;
+    private final long originNanos;
+    private final Thread thread;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final HashedWheel wheel = new HashedWheel();
+    /** Guarded by {@link #lock}. */
+    private boolean started;
+    /** Guarded by {@link #lock}; once true, {@link #schedule} throws and the wheel stays empty. */
+    private boolean stopped;
+    /** Written by {@link #stop}, read by the timer thread at every wake-up. */
+    private volatile boolean running = true;
+
+    /**
+     * Creates a timer with {@link #DEFAULT_TICK} whose thread is not yet started. Call {@link #start()} to start
+     * it. The timer may then be shared between threads.
+     *
+     * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
+     */
+    public TimingWheel(final String threadName) {
+        this(threadName, DEFAULT_TICK);
     }
 
+    /**
+     * Creates a timer whose thread is not yet started. Call {@link #start()} to start it. Tick 0 starts now. The
+     * timer may then be shared between threads.
+     *
+     * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
+     * @param tick       the tick length, at least {@link #MIN_TICK}
+     * @throws IllegalArgumentException if {@code tick} is shorter than {@link #MIN_TICK}
+     */
+    public TimingWheel(final String threadName, final Duration tick) {
+        Objects.requireNonNull(threadName, "threadName");
+        Objects.requireNonNull(tick, "tick");
+        if (tick.compareTo(MIN_TICK) < 0) {
+            throw new IllegalArgumentException("tick must be at least " + MIN_TICK + ", was " + tick);
+        }
+        this.threadName = threadName;
+        this.tickNanos = tick.toNanos();
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::runTimerThread);
+        this.originNanos = System.nanoTime();
+    }
+
+    /**
+     * Starts the timer thread. Threadsafe; call once.
+     *
+     * @throws IllegalStateException if already started, or stopped
+     */
     public void start() {
+        lock.lock();
+        try {
+            if (stopped) {
+                throw new IllegalStateException("timer '" + threadName + "' is stopped and cannot be started");
+            }
+            if (started) {
+                throw new IllegalStateException("timer '" + threadName + "' is already started");
+            }
+            started = true;
+            thread.start();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public Timeout schedule(Duration delay, Runnable task) {
-        ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-        return new Timeout() {
-            public boolean cancel() { return f.cancel(false); }
-            public boolean isCancelled() { return f.isCancelled(); }
-            public boolean isExpired() { return f.isDone() && !f.isCancelled(); }
-        };
+    /**
+     * Schedules {@code task} to run on the timer thread once {@code delay} has passed; never earlier, normally
+     * within one or two ticks after. A zero delay runs it at the next tick. Threadsafe, O(1), does not block
+     * beyond the wheel lock.
+     *
+     * @param delay how long to wait, zero or more; delays too long to represent saturate to "never"
+     * @param task  short, non-blocking work to run on the timer thread
+     * @return a handle to cancel the timer or ask whether it ran
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException    if the timer has been stopped
+     */
+    public Timeout schedule(final Duration delay, final Runnable task) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
+        final long delayNanos = saturatedNanos(delay);
+        final long elapsedNanos = System.nanoTime() - originNanos;
+        final long expireTick = expireTick(elapsedNanos, delayNanos, tickNanos);
+        final WheelTimeout timeout = new WheelTimeout(this, task);
+        lock.lock();
+        try {
+            if (stopped) {
+                throw new IllegalStateException("timer '" + threadName + "' is stopped; cannot schedule " + task);
+            }
+            timeout.node = wheel.add(expireTick, timeout);
+        } finally {
+            lock.unlock();
+        }
+        return timeout;
     }
 
+    /**
+     * The number of timers waiting: scheduled, not yet detached for running, not cancelled. Threadsafe; a
+     * snapshot that concurrent calls may change at once.
+     *
+     * @return the pending count
+     */
     public int pending() {
-        return ex.getQueue().size();
+        lock.lock();
+        try {
+            return wheel.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public boolean stop(long deadlineNanos) throws InterruptedException {
-        ex.shutdownNow();
-        return ex.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    /**
+     * The tick length. Threadsafe (immutable).
+     *
+     * @return the tick given at construction
+     */
+    public Duration tick() {
+        return Duration.ofNanos(tickNanos);
+    }
+
+    /**
+     * Stops the timer: refuses further {@link #schedule} calls, tells the timer thread to end (a flag and an
+     * unpark; never an interrupt), waits for it until {@code deadlineNanos}, and discards the pending timers,
+     * which never run and report {@link Timeout#isCancelled()}. A batch of due tasks the thread has already
+     * detached still runs before it ends. Threadsafe and idempotent: a later call waits again with its own
+     * deadline. Called from a timer task, it cannot wait for its own thread and returns {@code false}.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value after which to stop waiting
+     * @return {@code true} if the timer thread has ended (or was never started)
+     */
+    public boolean stop(final long deadlineNanos) {
+        lock.lock();
+        try {
+            stopped = true;
+        } finally {
+            lock.unlock();
+        }
+        running = false;
+        LockSupport.unpark(thread);
+        final boolean ended = awaitThreadEnd(deadlineNanos);
+        lock.lock();
+        try {
+            final int discarded = wheel.clear(TimingWheel::markDiscarded);
+            if (discarded > 0) {
+                LOG.debug("timer '{}' stopped with {} pending timers discarded", threadName, discarded);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return ended;
+    }
+
+    /**
+     * {@link #stop(long)} with a deadline {@link #CLOSE_TIMEOUT} from now; logs a warning if the timer thread is
+     * still running at the deadline (a task is stuck). Threadsafe and idempotent.
+     */
+    @Override
+    public void close() {
+        if (!stop(System.nanoTime() + CLOSE_TIMEOUT.toNanos())) {
+            LOG.warn("timer thread '{}' did not end within {}; a timer task is probably blocked", threadName,
+                CLOSE_TIMEOUT);
+        }
     }
 
     @Override
-    public void close() throws InterruptedException {
-        stop(System.nanoTime() + 5_000_000_000L);
+    public String toString() {
+        return "TimingWheel[" + threadName + ", tick=" + tick() + "]";
     }
 
+    /** Test support: the timer thread. */
+    Thread thread() {
+        return thread;
+    }
+
+    /**
+     * The first tick whose start ({@code tick * tickNanos} after the origin) is at or after
+     * {@code elapsedNanos + delayNanos}, capped at {@link HashedWheel#MAX_TICK}.
+     */
+    static long expireTick(final long elapsedNanos, final long delayNanos, final long tickNanos) {
+        final long due = elapsedNanos + delayNanos;
+        if (due < 0) {
+            return HashedWheel.MAX_TICK;
+        }
+        return Math.min(Math.ceilDiv(due, tickNanos), HashedWheel.MAX_TICK);
+    }
+
+    private static long saturatedNanos(final Duration delay) {
+        try {
+            return delay.toNanos();
+        } catch (final ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static void markDiscarded(final Runnable task) {
+        ((WheelTimeout) task).discard();
+    }
+
+    private boolean awaitThreadEnd(final long deadlineNanos) {
+        lock.lock();
+        try {
+            if (!started) {
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (Thread.currentThread() == thread) {
+            return false;
+        }
+        long remaining;
+        while (thread.isAlive() && (remaining = deadlineNanos - System.nanoTime()) > 0) {
+            try {
+                thread.join(Duration.ofNanos(remaining));
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return !thread.isAlive();
+    }
+
+    private void runTimerThread() {
+        ArrayList<Runnable> due = new ArrayList<>();
+        long reached = 0;
+        while (running) {
+            try {
+                final long now = System.nanoTime();
+                final long target = Math.min((now - originNanos) / tickNanos, HashedWheel.MAX_TICK);
+                if (target > reached) {
+                    final Consumer<Runnable> sink = due::add;
+                    lock.lock();
+                    try {
+                        wheel.advance(target, sink);
+                    } finally {
+                        lock.unlock();
+                    }
+                    reached = target;
+                    final int n = due.size();
+                    for (int i = 0; i < n; i++) {
+                        runTask(due.get(i));
+                    }
+                    if (n > RETAINED_BATCH_CAPACITY) {
+                        due = new ArrayList<>();
+                    } else {
+                        due.clear();
+                    }
+                }
+                final long sleep = originNanos + (reached + 1) * tickNanos - System.nanoTime();
+                if (sleep > 0 && running) {
+                    LockSupport.parkNanos(this, sleep);
+                }
+            } catch (final Throwable t) {
+                // Only a bug in this class gets here; keep the timers alive rather than fail every pending timeout.
+                LOG.error("timer thread '{}' caught an unexpected failure and goes on", threadName, t);
+                due.clear();
+            }
+        }
+        LOG.debug("timer thread '{}' ended", threadName);
+    }
+
+    private void runTask(final Runnable timeout) {
+        try {
+            timeout.run();
+        } catch (final Throwable t) {
+            LOG.error("timer task {} on thread '{}' threw; the timer goes on", timeout, threadName, t);
+        }
+    }
+
+    private void unlink(final WheelTimeout timeout) {
+        lock.lock();
+        try {
+            final TimerNode node = timeout.node;
+            if (node != null) {
+                wheel.cancel(node);
+                timeout.node = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A handle on one scheduled task. All methods are threadsafe and non-blocking apart from the wheel lock.
+     * Exactly one of these happens to every timer: it runs ({@link #isExpired()}), or it is cancelled by a
+     * {@link #cancel()} that returns {@code true}, or it is discarded by {@link TimingWheel#stop(long)}.
+     */
     public interface Timeout {
+        /**
+         * Prevents the task from running, if it has not started yet, and releases the timer's memory at once.
+         *
+         * @return {@code true} only if this call prevented the run; {@code false} if the task has run or is
+         *         running, or the timer was already cancelled or discarded
+         */
         boolean cancel();
+
+        /**
+         * Whether the timer was cancelled or discarded before its task ran.
+         *
+         * @return {@code true} once cancelled
+         */
         boolean isCancelled();
+
+        /**
+         * Whether the task has started (or finished) running on the timer thread.
+         *
+         * @return {@code true} once the timer thread has claimed the task to run it
+         */
         boolean isExpired();
+    }
+
+    /**
+     * The timer thread runs this object; its state decides by CAS whether the task runs or a cancel wins.
+     */
+    private static final class WheelTimeout implements Timeout, Runnable {
+        private static final int PENDING = 0;
+        private static final int EXPIRED = 1;
+        private static final int CANCELLED = 2;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(WheelTimeout.class, "state", int.class);
+            } catch (final ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final TimingWheel owner;
+        private final Runnable task;
+        /** Guarded by the owner's lock; {@code null} once cancelled. */
+        TimerNode node;
+        @SuppressWarnings("unused") // accessed through STATE
+        private volatile int state;
+
+        WheelTimeout(final TimingWheel owner, final Runnable task) {
+            this.owner = owner;
+            this.task = task;
+        }
+
+        @Override
+        public boolean cancel() {
+            // The CAS decides against run(); the unlink only frees memory and may find the node already detached.
+            if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                return false;
+            }
+            owner.unlink(this);
+            return true;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return (int) STATE.getVolatile(this) == CANCELLED;
+        }
+
+        @Override
+        public boolean isExpired() {
+            return (int) STATE.getVolatile(this) == EXPIRED;
+        }
+
+        /** Runs on the timer thread, outside the lock. */
+        @Override
+        public void run() {
+            if (STATE.compareAndSet(this, PENDING, EXPIRED)) {
+                task.run();
+            }
+        }
+
+        /** Called under the owner's lock by {@link TimingWheel#stop}. */
+        void discard() {
+            STATE.compareAndSet(this, PENDING, CANCELLED);
+            node = null;
+        }
+
+        @Override
+        public String toString() {
+            final int s = (int) STATE.getVolatile(this);
+            return "Timeout[" + (s == PENDING ? "pending" : s == EXPIRED ? "expired" : "cancelled") + ", " + task + "]";
+        }
     }
 }
