@@ -104,6 +104,19 @@ public final class Handle implements Comparable<Handle> {
 
     @Override
     public String toString() {
-        return String.format(":%04x:%012x", node(), sequence());
+        // Hot enough (MDC, logs, error messages) to avoid String.format.
+        char[] out = new char[18];
+        out[0] = ':';
+        hex(node(), out, 1, 4);
+        out[5] = ':';
+        hex(sequence(), out, 6, 12);
+        return new String(out);
+    }
+
+    private static void hex(long v, char[] out, int at, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            out[i] = Character.forDigit((int) (v & 0xF), 16);
+            v >>>= 4;
+        }
     }
 }

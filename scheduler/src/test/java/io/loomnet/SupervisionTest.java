@@ -142,12 +142,14 @@ class SupervisionTest {
     void shouldReportFailedStartToParentAndWatchers(Dispatcher d) throws Exception {
         try (Node node = Node.builder().dispatcher(d).pooledWorkers(2).start()) {
             BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+            java.util.concurrent.CountDownLatch watched = new java.util.concurrent.CountDownLatch(1);
             node.spawn(() -> new Service() {
                 @Override
                 public void onStart(Context ctx) {
                     Handle kid = ctx.spawn(() -> new Service() {
                         @Override
-                        public void onStart(Context c) {
+                        public void onStart(Context c) throws InterruptedException {
+                            watched.await(); // fail only once the parent watches, or it would see UNKNOWN
                             throw new IllegalArgumentException("bad config");
                         }
 
@@ -156,6 +158,7 @@ class SupervisionTest {
                         }
                     });
                     ctx.watch(kid);
+                    watched.countDown();
                 }
 
                 @Override

@@ -33,11 +33,14 @@ final class PooledDispatcher implements DispatcherRuntime {
     private static final int[] WEIGHTS = {-1, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
         3, 3, 3, 3, 3, 3, 3, 3};
 
+    private static final java.time.Duration NUDGE = java.time.Duration.ofMillis(10);
+
     private final NodeRuntime node;
     private final int parallelism;
     private final int throughput;
     private final ConcurrentLinkedQueue<ServiceCell> global = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Thread> idle = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final ReentrantLock threadsLock = new ReentrantLock();
@@ -52,12 +55,33 @@ final class PooledDispatcher implements DispatcherRuntime {
             active.incrementAndGet();
             startWorker();
         }
+        node.timers().schedule(NUDGE, this::nudge);
+    }
+
+    /**
+     * Skynet's timer thread wakes a sleeping worker every tick; so does this. It covers a mailbox queued by a
+     * worker that did not wake anyone (see {@link #push}) and then stayed busy in a long handler.
+     */
+    private void nudge() {
+        if (stopping) {
+            return;
+        }
+        if (queued.get() > 0) {
+            Thread w = idle.poll();
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+        try {
+            node.timers().schedule(NUDGE, this::nudge);
+        } catch (IllegalStateException timerStopped) {
+            // the node is closing; workers are stopped separately
+        }
     }
 
     private void startWorker() {
         int index = nextIndex.getAndIncrement();
-        Thread t = Thread.ofPlatform().daemon(true).name("loomnet-" + node.config().nodeId() + "-worker-" + index)
-                .unstarted(() -> work(index));
+        Thread t = new Worker(() -> work(index), "loomnet-" + node.config().nodeId() + "-worker-" + index);
         threadsLock.lock();
         try {
             threads.removeIf(th -> !th.isAlive() && th.getState() == Thread.State.TERMINATED);
@@ -84,10 +108,32 @@ final class PooledDispatcher implements DispatcherRuntime {
     }
 
     private void push(ServiceCell cell) {
+        int waiting = queued.incrementAndGet();
         global.offer(cell);
-        Thread w = idle.poll();
-        if (w != null) {
-            LockSupport.unpark(w);
+        // Skynet's producers never signal; a worker that queues work will usually take it itself next. Wake an
+        // idle worker only when the push comes from outside the pool or more than one mailbox is waiting, so
+        // a ping-pong pair does not pay a platform-thread unpark per message.
+        if (waiting > 1 || !(Thread.currentThread() instanceof Worker)) {
+            Thread w = idle.poll();
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    private ServiceCell poll() {
+        ServiceCell c = global.poll();
+        if (c != null) {
+            queued.decrementAndGet();
+        }
+        return c;
+    }
+
+    /** A pool worker thread; the type marks pushes that come from inside the pool. */
+    private static final class Worker extends Thread {
+        Worker(Runnable body, String name) {
+            super(body, name);
+            setDaemon(true);
         }
     }
 
@@ -116,7 +162,7 @@ final class PooledDispatcher implements DispatcherRuntime {
                 if (a > parallelism && active.compareAndSet(a, a - 1)) {
                     return; // surplus after a blocked handler came back
                 }
-                ServiceCell cell = global.poll();
+                ServiceCell cell = poll();
                 if (cell == null) {
                     idle.add(me);
                     if (!global.isEmpty() || stopping) {
@@ -136,7 +182,7 @@ final class PooledDispatcher implements DispatcherRuntime {
     }
 
     private void runCell(Thread me, ServiceCell cell, int weight) {
-        MDC.put(NodeRuntime.MDC_HANDLE, cell.handle.toString());
+        MDC.put(NodeRuntime.MDC_HANDLE, cell.handleText());
         while (true) {
             int limit = weight < 0 ? 1 : Math.min(throughput, Math.max(1, cell.mailbox.size() >> weight));
             int s = cell.drive(me, limit);

@@ -70,6 +70,8 @@ final class ServiceCell implements Context {
 
     final NodeRuntime node;
     final Handle handle;
+    /** The printed handle, computed on first use (a benign race): it goes into the MDC on every pooled batch. */
+    private String handleText;
     final ServiceCell parent;
     final DispatcherRuntime dispatcher;
     final Mailbox mailbox;
@@ -123,6 +125,15 @@ final class ServiceCell implements Context {
         this.options = options;
         this.dispatcher = dispatcher;
         this.mailbox = new Mailbox(options.mailboxCapacity());
+    }
+
+    String handleText() {
+        String t = handleText;
+        if (t == null) {
+            t = handle.toString();
+            handleText = t;
+        }
+        return t;
     }
 
     // ------------------------------------------------------------------------------------------ driving

@@ -61,7 +61,7 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
     }
 
     private void run(ServiceCell cell) {
-        MDC.put(NodeRuntime.MDC_HANDLE, cell.handle.toString());
+        MDC.put(NodeRuntime.MDC_HANDLE, cell.handleText());
         Thread me = Thread.currentThread();
         try {
             while (true) {

@@ -1,0 +1,24 @@
+/**
+ * The runtime behind {@link io.loomnet.Node}. Not exported; nothing here is API.
+ *
+ * <pre>
+ *   send ──► NodeRuntime.send ──► registry lookup ──► Mailbox.offer ──WAKE──► DispatcherRuntime.wake
+ *                                   │ miss                 │ CLOSED/FULL
+ *                                   ▼                      ▼
+ *                              deadLetter (+ error reply to a request's caller)
+ *
+ *   driver thread ──► ServiceCell.drive: [start] [stop/restart control] poll ──► Service.onMessage
+ *                          ▲                                                        │ call/sleep
+ *                          └── handed to a new driver (VIRTUAL/PLATFORM thread, or ◄─┘ releases the
+ *                              the POOLED global queue) while the handler waits         exclusion
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code Mailbox}: Skynet's per-service queue with the {@code scheduled} (in_global) flag and the seal.</li>
+ *   <li>{@code ServiceCell}: lifecycle state machine, exclusion lock, Context implementation.</li>
+ *   <li>{@code ThreadPerServiceDispatcher} (VIRTUAL, PLATFORM) and {@code PooledDispatcher} (POOLED).</li>
+ *   <li>{@code PendingCall}: one call/ask/sleep awaiting its reply, keyed by session in {@code NodeRuntime}.</li>
+ *   <li>{@code StuckMonitor}: Skynet's endless-loop monitor. {@code timer}: the hashed timing wheel.</li>
+ * </ul>
+ */
+package io.loomnet.internal;
