@@ -6,4 +6,5 @@ module io.loomnet.scheduler {
     requires org.slf4j;
     exports io.loomnet;
     exports io.loomnet.scope;
+    exports io.loomnet.spi;
 }

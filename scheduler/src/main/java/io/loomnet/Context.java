@@ -179,7 +179,8 @@ public interface Context {
     void register(String name);
 
     /**
-     * Looks up a name: a local name, or a printed handle ({@code :0001:00000000002a}).
+     * Looks up a name: a local name, {@code name@node} on another node (asks that node; may block up to 5 s),
+     * or a printed handle ({@code :0001:00000000002a}).
      *
      * @param name the name
      * @return the handle, if registered

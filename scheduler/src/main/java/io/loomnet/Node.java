@@ -219,6 +219,17 @@ public final class Node implements AutoCloseable {
         runtime.addTransport(what, stopper);
     }
 
+    /**
+     * Connects this node to other nodes through a transport (the ZeroMQ cluster does this). Once only.
+     *
+     * @param router carries messages for other nodes' handles
+     * @return where the transport delivers inbound traffic and peer failures
+     * @throws IllegalStateException if a router is already attached
+     */
+    public io.loomnet.spi.RemoteInbox attachRemote(io.loomnet.spi.RemoteRouter router) {
+        return runtime.attachRemote(router);
+    }
+
     /** @return {@code true} once closing has begun */
     public boolean isClosing() {
         return runtime.isClosing();

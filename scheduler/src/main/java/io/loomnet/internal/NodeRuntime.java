@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -43,6 +42,9 @@ import io.loomnet.ServiceStoppedException;
 import io.loomnet.ServiceUnavailableException;
 import io.loomnet.Terminated;
 import io.loomnet.internal.timer.TimingWheel;
+import io.loomnet.spi.ErrorKind;
+import io.loomnet.spi.RemoteInbox;
+import io.loomnet.spi.RemoteRouter;
 import io.loomnet.scope.CloseReport;
 import io.loomnet.scope.Scope;
 import io.loomnet.scope.Stopper;
@@ -79,6 +81,10 @@ public final class NodeRuntime {
     private final StuckMonitor monitor;
     private final Scope scope;
     private volatile boolean closing;
+    private volatile RemoteRouter router;
+    /** Local watchers of remote services, so a lost node can notify them. */
+    private final ConcurrentHashMap<Handle, java.util.Set<Handle>> remoteWatches = new ConcurrentHashMap<>();
+    private static final Duration REMOTE_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     final LongAdder handled = new LongAdder();
     private final LongAdder sent = new LongAdder();
@@ -232,7 +238,10 @@ public final class NodeRuntime {
         sent.increment();
         Message m = new Message(from, session, type, payload);
         if (to.node() != config.nodeId()) {
-            deadLetter(m, to, DeadLetter.Reason.NODE_UNREACHABLE);
+            RemoteRouter r = router;
+            if (r == null || !r.route(from, to, type, session, payload)) {
+                deadLetter(m, to, DeadLetter.Reason.NODE_UNREACHABLE);
+            }
             return;
         }
         ServiceCell cell = registry.get(to.sequence());
@@ -279,7 +288,7 @@ public final class NodeRuntime {
             }
         }
         if (m.isRequest()) {
-            int kind = reason == DeadLetter.Reason.MAILBOX_FULL ? ErrorReply.MAILBOX_FULL : ErrorReply.UNAVAILABLE;
+            ErrorKind kind = reason == DeadLetter.Reason.MAILBOX_FULL ? ErrorKind.MAILBOX_FULL : ErrorKind.UNAVAILABLE;
             String what = switch (reason) {
                 case UNKNOWN_TARGET -> "no service " + target + " (unknown or already terminated)";
                 case STOPPED -> "service " + target + " stopped before handling it";
@@ -292,33 +301,51 @@ public final class NodeRuntime {
         }
     }
 
-    /** Delivers a successful reply to a local caller's pending call. */
+    /** Delivers a successful reply to the caller's pending call, routing it if the caller is remote. */
     void respond(Handle from, Handle to, long session, Object payload) {
-        complete(to, session, payload, null);
-    }
-
-    void respondError(Handle from, Handle to, long session, int kind, String text) {
-        complete(to, session, null, new ErrorReply(kind, text));
-    }
-
-    private void complete(Handle to, long session, Object payload, ErrorReply error) {
         if (session == 0) {
             return;
         }
+        if (to.node() != config.nodeId()) {
+            routeReply(from, to, MessageType.RESPONSE, session, payload);
+            return;
+        }
+        complete(to, session, payload, null);
+    }
+
+    void respondError(Handle from, Handle to, long session, ErrorKind kind, String text) {
+        if (session == 0) {
+            return;
+        }
+        if (to.node() != config.nodeId()) {
+            routeReply(from, to, MessageType.ERROR, session, new RemoteRouter.ErrorPayload(kind, text));
+            return;
+        }
+        complete(to, session, null, new RemoteRouter.ErrorPayload(kind, text));
+    }
+
+    private void routeReply(Handle from, Handle to, MessageType type, long session, Object payload) {
+        RemoteRouter r = router;
+        if (r == null || !r.route(from, to, type, session, payload)) {
+            LOG.debug("{} for session {} to {} dropped: its node is unreachable", type, session, to);
+        }
+    }
+
+    private void complete(Handle to, long session, Object payload, RemoteRouter.ErrorPayload error) {
         PendingCall p = pending.get(session);
         if (p == null || !p.callerHandle.equals(to) || !pending.remove(session, p)) {
             late(to, session);
             return;
         }
-        finish(p, payload, error == null ? null : failure(p, error));
+        finish(p, payload, error == null ? null : failure(p, error.kind(), error.text()));
     }
 
-    private static CallException failure(PendingCall p, ErrorReply e) {
-        String text = p.describe() + " failed: " + e.text();
-        return switch (e.kind()) {
-            case ErrorReply.UNAVAILABLE -> new ServiceUnavailableException(text, p.target, p.requestType, p.timeout);
-            case ErrorReply.MAILBOX_FULL -> new MailboxFullException(text, p.target, p.requestType, p.timeout);
-            default -> new CallFailedException(text, p.target, p.requestType, p.timeout);
+    private static CallException failure(PendingCall p, ErrorKind kind, String text) {
+        String full = p.describe() + " failed: " + text;
+        return switch (kind) {
+            case UNAVAILABLE -> new ServiceUnavailableException(full, p.target, p.requestType, p.timeout);
+            case MAILBOX_FULL -> new MailboxFullException(full, p.target, p.requestType, p.timeout);
+            case HANDLER_FAILED, NO_REPLY -> new CallFailedException(full, p.target, p.requestType, p.timeout);
         };
     }
 
@@ -454,11 +481,117 @@ public final class NodeRuntime {
                 return Optional.empty();
             }
         }
+        int at = name.lastIndexOf('@');
+        if (at > 0) {
+            int nodeId;
+            try {
+                nodeId = Integer.parseInt(name.substring(at + 1));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+            String local = name.substring(0, at);
+            if (nodeId == config.nodeId()) {
+                return lookup(local);
+            }
+            RemoteRouter r = router;
+            return r == null ? Optional.empty() : r.lookup(nodeId, local, REMOTE_LOOKUP_TIMEOUT);
+        }
         ServiceCell c = names.get(name);
         return c == null ? Optional.empty() : Optional.of(c.handle);
     }
 
+    // ------------------------------------------------------------------------------------------ remote
+
+    /**
+     * Installs the transport for other nodes' handles. Once only.
+     *
+     * @return the inbox the transport delivers to
+     */
+    public RemoteInbox attachRemote(RemoteRouter r) {
+        Objects.requireNonNull(r, "router");
+        dispatchersLock.lock();
+        try {
+            if (router != null) {
+                throw new IllegalStateException("node " + config.nodeId() + " already has a remote router");
+            }
+            router = r;
+        } finally {
+            dispatchersLock.unlock();
+        }
+        return new Inbox();
+    }
+
+    private final class Inbox implements RemoteInbox {
+        @Override
+        public void deliver(Handle source, Handle target, MessageType type, long session, Object payload) {
+            switch (type) {
+                case RESPONSE -> complete(target, session, payload, null);
+                case ERROR -> complete(target, session, null, payload instanceof RemoteRouter.ErrorPayload e ? e
+                        : new RemoteRouter.ErrorPayload(ErrorKind.HANDLER_FAILED, String.valueOf(payload)));
+                default -> {
+                    if (type == MessageType.SYSTEM && payload instanceof Terminated t) {
+                        java.util.Set<Handle> ws = remoteWatches.get(t.service());
+                        if (ws != null) {
+                            ws.remove(target);
+                            if (ws.isEmpty()) {
+                                remoteWatches.remove(t.service(), ws);
+                            }
+                        }
+                    }
+                    send(source, target, type, session, payload);
+                }
+            }
+        }
+
+        @Override
+        public void watch(Handle remoteWatcher, Handle localTarget) {
+            NodeRuntime.this.watch(remoteWatcher, localTarget);
+        }
+
+        @Override
+        public void unwatch(Handle remoteWatcher, Handle localTarget) {
+            NodeRuntime.this.unwatch(remoteWatcher, localTarget);
+        }
+
+        @Override
+        public Handle lookupLocal(String name) {
+            ServiceCell c = names.get(name);
+            return c == null ? null : c.handle;
+        }
+
+        @Override
+        public void nodeDown(int node, String reason) {
+            for (PendingCall p : pending.values()) {
+                if (p.target.node() == node && pending.remove(p.session, p)) {
+                    finish(p, null, new ServiceUnavailableException(p.describe() + " failed: node " + node
+                            + " is unreachable (" + reason + ")", p.target, p.requestType, p.timeout));
+                }
+            }
+            for (var e : remoteWatches.entrySet()) {
+                Handle target = e.getKey();
+                if (target.node() == node && remoteWatches.remove(target, e.getValue())) {
+                    Terminated notice = new Terminated(target, Terminated.Reason.NODE_UNREACHABLE,
+                            "node " + node + " is unreachable (" + reason + ")");
+                    for (Handle w : e.getValue()) {
+                        sendSystem(target, w, notice);
+                    }
+                }
+            }
+        }
+    }
+
     void watch(Handle watcher, Handle target) {
+        if (target.node() != config.nodeId()) {
+            RemoteRouter r = router;
+            if (r == null) {
+                sendSystem(target, watcher, new Terminated(target, Terminated.Reason.NODE_UNREACHABLE,
+                        "node " + target.node() + " of " + target + " is unknown (no cluster attached)"));
+                return;
+            }
+            remoteWatches.computeIfAbsent(target, t -> ConcurrentHashMap.newKeySet()).add(watcher);
+            r.watch(watcher, target);
+            return;
+        }
         ServiceCell c = local(target);
         if (c == null || !c.addWatcher(watcher)) {
             sendSystem(target, watcher, new Terminated(target, Terminated.Reason.UNKNOWN,
@@ -467,6 +600,17 @@ public final class NodeRuntime {
     }
 
     void unwatch(Handle watcher, Handle target) {
+        if (target.node() != config.nodeId()) {
+            java.util.Set<Handle> ws = remoteWatches.get(target);
+            if (ws != null) {
+                ws.remove(watcher);
+            }
+            RemoteRouter r = router;
+            if (r != null) {
+                r.unwatch(watcher, target);
+            }
+            return;
+        }
         ServiceCell c = local(target);
         if (c != null) {
             c.removeWatcher(watcher);
@@ -665,10 +809,4 @@ public final class NodeRuntime {
         return ok;
     }
 
-    static void parkUntil(long deadlineNanos) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            LockSupport.parkNanos(left);
-        }
-    }
 }

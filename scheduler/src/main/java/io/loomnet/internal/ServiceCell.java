@@ -34,6 +34,7 @@ import io.loomnet.ServiceStoppedException;
 import io.loomnet.Supervision;
 import io.loomnet.Terminated;
 import io.loomnet.internal.timer.TimingWheel;
+import io.loomnet.spi.ErrorKind;
 
 /**
  * The runtime side of one service: its mailbox, its lifecycle state machine and its {@link Context}.
@@ -243,7 +244,7 @@ final class ServiceCell implements Context {
             node.handled.increment();
             if (m.isRequest() && !replied && !deferred) {
                 replied = true;
-                node.respondError(handle, m.source(), m.session(), ErrorReply.NO_REPLY, "service " + handle
+                node.respondError(handle, m.source(), m.session(), ErrorKind.NO_REPLY, "service " + handle
                         + " returned from handling request " + m.payloadType() + " without replying");
             }
             current = null;
@@ -256,14 +257,14 @@ final class ServiceCell implements Context {
             logger().debug("handler of {} unwound after its call was cancelled: {}", handle, e.getMessage());
             if (m.isRequest() && !replied && !deferred) {
                 replied = true;
-                node.respondError(handle, m.source(), m.session(), ErrorReply.UNAVAILABLE,
+                node.respondError(handle, m.source(), m.session(), ErrorKind.UNAVAILABLE,
                         "service " + handle + " stopped while handling request " + m.payloadType());
             }
             return;
         }
         if (m.isRequest() && !replied && !deferred) {
             replied = true;
-            node.respondError(handle, m.source(), m.session(), ErrorReply.HANDLER_FAILED,
+            node.respondError(handle, m.source(), m.session(), ErrorKind.HANDLER_FAILED,
                     "service " + handle + " failed handling request " + m.payloadType() + ": " + e);
         }
         supervise(m.payloadType(), e);
@@ -703,7 +704,7 @@ final class ServiceCell implements Context {
             if (!claim()) {
                 return false;
             }
-            node.respondError(handle, request.source(), request.session(), ErrorReply.HANDLER_FAILED,
+            node.respondError(handle, request.source(), request.session(), ErrorKind.HANDLER_FAILED,
                     "service " + handle + " failed request " + request.payloadType() + ": " + message);
             return true;
         }
@@ -737,7 +738,7 @@ final class ServiceCell implements Context {
         }
         for (Token t : open) {
             if (t.claim()) {
-                node.respondError(handle, t.request.source(), t.request.session(), ErrorReply.UNAVAILABLE,
+                node.respondError(handle, t.request.source(), t.request.session(), ErrorKind.UNAVAILABLE,
                         "service " + handle + " stopped before answering request " + t.request.payloadType());
             }
         }
