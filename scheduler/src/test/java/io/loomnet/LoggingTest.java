@@ -1,0 +1,54 @@
+package io.loomnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+/** A service's log lines carry its handle in the MDC key {@code loomnet.handle}, on every dispatcher. */
+@Timeout(30)
+class LoggingTest {
+    static final class Chatty implements Service {
+        @Override
+        public void onMessage(Context ctx, Message msg) {
+            ctx.log().info("handling {}", msg.payload());
+            ctx.reply("logged");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dispatcher.class)
+    void shouldPutTheHandleInTheMdc(Dispatcher d) {
+        Logger logger = (Logger) LoggerFactory.getLogger(Chatty.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        logger.setLevel(Level.INFO);
+        try (Node node = Node.builder().dispatcher(d).pooledWorkers(1).start()) {
+            Handle a = node.spawn(Chatty::new);
+            Handle b = node.spawn(Chatty::new);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("logged", node.call(a, "a" + i, Duration.ofSeconds(5)));
+                assertEquals("logged", node.call(b, "b" + i, Duration.ofSeconds(5)));
+            }
+            List<ILoggingEvent> events = appender.list;
+            assertEquals(6, events.size());
+            for (ILoggingEvent e : events) {
+                String expected = e.getFormattedMessage().contains(" a") ? a.toString() : b.toString();
+                assertEquals(expected, e.getMDCPropertyMap().get("loomnet.handle"), e.getFormattedMessage());
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+}
