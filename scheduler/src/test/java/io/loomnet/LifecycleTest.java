@@ -309,4 +309,33 @@ class LifecycleTest {
             assertTrue(node.lookup("db").isEmpty(), "names are removed when the service terminates");
         }
     }
+
+    /** A stop while onStart waits in a call: the call is cancelled, onStart unwinds, nothing hangs. */
+    @ParameterizedTest
+    @EnumSource(Dispatcher.class)
+    void shouldStopServiceWhoseOnStartWaitsInACall(Dispatcher d) throws Exception {
+        try (Node node = node(d, null)) {
+            CountDownLatch calling = new CountDownLatch(1);
+            Handle silent = node.spawn(() -> (ctx, msg) -> ctx.replyToken()); // never answers
+            List<Object> handled = new CopyOnWriteArrayList<>();
+            Handle h = node.spawn(() -> new Service() {
+                @Override
+                public void onStart(Context ctx) {
+                    calling.countDown();
+                    ctx.call(silent, "wait-forever", Duration.ofMinutes(10));
+                }
+
+                @Override
+                public void onMessage(Context ctx, Message msg) {
+                    handled.add(msg.payload());
+                }
+            });
+            assertTrue(calling.await(10, TimeUnit.SECONDS));
+            node.send(h, "queued");
+            var term = node.termination(h).orElseThrow().toCompletableFuture();
+            assertTrue(node.kill(h));
+            term.get(10, TimeUnit.SECONDS);
+            assertThat(handled, empty());
+        }
+    }
 }

@@ -78,7 +78,8 @@ final class ServiceCell implements Context {
     final Mailbox mailbox;
     final ServiceOptions options;
     private final Supplier<? extends Service> factory;
-    final ReentrantLock exclusion = new ReentrantLock();
+    /** Fair, so a handler resuming from a call is not overtaken forever by a driver re-locking per batch. */
+    final ReentrantLock exclusion = new ReentrantLock(true);
     final ReentrantLock lifeLock = new ReentrantLock();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -356,13 +357,18 @@ final class ServiceCell implements Context {
                 lifeLock.unlock();
             }
         } catch (Throwable e) {
-            failures++;
             startFailed = true;
             service = null;
-            logger().warn("service {} failed to start: {}", handle, e.toString(), e);
-            node.reportFailure(this, new ChildFailed(handle, "onStart", e.toString(), Supervision.Kind.STOP));
             phase = RUNNING; // so the stop below proceeds from a started state
-            requestStop(Terminated.Reason.FAILED, "onStart failed: " + e);
+            if (stopRequested) {
+                // stopped (or killed) while onStart waited: not a failure of the service
+                logger().debug("service {} stopped during onStart: {}", handle, e.toString());
+            } else {
+                failures++;
+                logger().warn("service {} failed to start: {}", handle, e.toString(), e);
+                node.reportFailure(this, new ChildFailed(handle, "onStart", e.toString(), Supervision.Kind.STOP));
+                requestStop(Terminated.Reason.FAILED, "onStart failed: " + e);
+            }
         } finally {
             handlingSince = 0;
         }
@@ -411,15 +417,15 @@ final class ServiceCell implements Context {
         } finally {
             lifeLock.unlock();
         }
-        DeadLetter.Reason why = startFailed ? DeadLetter.Reason.START_FAILED : DeadLetter.Reason.STOPPED;
+        DeadLetter.Reason why = startFailed && reason == Terminated.Reason.FAILED ? DeadLetter.Reason.START_FAILED
+                : DeadLetter.Reason.STOPPED;
         for (Message m : mailbox.seal()) {
             node.deadLetter(m, handle, why);
         }
         cancelOutgoing("service " + handle + " is stopping");
         failTokens();
         for (ServiceCell kid : kids) {
-            kid.requestStop(reason == Terminated.Reason.KILLED ? Terminated.Reason.STOPPED : Terminated.Reason.STOPPED,
-                    "parent " + handle + " is stopping");
+            kid.requestStop(Terminated.Reason.STOPPED, "parent " + handle + " is stopping");
         }
     }
 
