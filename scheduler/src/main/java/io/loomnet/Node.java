@@ -138,6 +138,7 @@ public final class Node implements AutoCloseable {
      * @param timeout how long to wait
      * @return the reply
      * @throws CallException if the call failed (timeout, unavailable, handler failure)
+     * @throws NodeClosedException if the node is closing
      */
     public Object call(Handle to, Object request, Duration timeout) {
         try {
@@ -155,8 +156,10 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * @param name a local name, or a printed handle
-     * @return the handle, if registered
+     * @param name a local name; {@code name@node} for a name on another node (asks that node over the
+     *             attached transport, blocking up to 5 s); or a printed handle, which always parses whether or
+     *             not its service is alive
+     * @return the handle, or empty if the name is not registered (or the other node is unreachable)
      */
     public Optional<Handle> lookup(String name) {
         return runtime.lookup(name);

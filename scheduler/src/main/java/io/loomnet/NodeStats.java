@@ -6,7 +6,10 @@ package io.loomnet;
  * @param nodeId the node id
  * @param liveServices services registered and not yet terminated
  * @param spawned services spawned since start
- * @param sent messages accepted by {@code send}/{@code call}/{@code ask} (tells and requests)
+ * @param sent messages offered to services of this node: tells and requests from local services and from
+ *             outside, system notices, fired timers, messages arriving from other nodes, and messages for
+ *             other nodes that could not be routed (which become dead letters); messages handed to the
+ *             transport are counted by the transport instead. At rest, {@code sent == handled + deadLetters}.
  * @param handled messages passed to {@code onMessage}
  * @param deadLetters messages accepted but never handled
  * @param lateReplies replies that arrived after their call had ended (timed out or cancelled), dropped

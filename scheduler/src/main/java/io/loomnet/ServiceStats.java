@@ -6,7 +6,7 @@ package io.loomnet;
  *
  * @param handle the service
  * @param name its registered name, or {@code null}
- * @param state its lifecycle state: STARTING, RUNNING, RESTARTING, STOPPING or TERMINATED
+ * @param state its lifecycle state: NEW, STARTING, RUNNING, RESTARTING, STOPPING or TERMINATED
  * @param queueLength messages waiting in its mailbox
  * @param handled messages passed to {@code onMessage}
  * @param failures handler failures

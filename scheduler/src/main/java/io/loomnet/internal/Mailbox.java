@@ -63,8 +63,8 @@ final class Mailbox {
             if (sealed) {
                 return CLOSED;
             }
-            if (size >= capacity) {
-                return FULL;
+            if (size >= capacity && m.type() != io.loomnet.MessageType.SYSTEM) {
+                return FULL; // runtime notices (Terminated, ChildFailed) are never refused for space
             }
             if (size == ring.length) {
                 grow();
@@ -112,24 +112,6 @@ final class Mailbox {
             head = (head + 1) & (ring.length - 1);
             size--;
             return m;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Consumer only. Clears the scheduled flag if the mailbox is empty, without taking anything.
-     *
-     * @return {@code true} if the mailbox is now unscheduled; {@code false} if messages are waiting
-     */
-    boolean idleIfEmpty() {
-        lock.lock();
-        try {
-            if (size == 0) {
-                scheduled = false;
-                return true;
-            }
-            return false;
         } finally {
             lock.unlock();
         }
@@ -191,16 +173,6 @@ final class Mailbox {
     /** @return {@code true} while a driver owns the mailbox */
     boolean isScheduled() {
         return scheduled;
-    }
-
-    /** @return {@code true} once sealed */
-    boolean isSealed() {
-        lock.lock();
-        try {
-            return sealed;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** @return the queue length (a snapshot) */

@@ -235,15 +235,17 @@ public final class NodeRuntime {
      * @throws MailboxFullException for a tell refused by a bounded mailbox with {@link Overflow#REJECT}
      */
     void send(Handle from, Handle to, MessageType type, long session, Object payload) {
-        sent.increment();
-        Message m = new Message(from, session, type, payload);
         if (to.node() != config.nodeId()) {
             RemoteRouter r = router;
-            if (r == null || !r.route(from, to, type, session, payload)) {
-                deadLetter(m, to, DeadLetter.Reason.NODE_UNREACHABLE);
+            if (r != null && r.route(from, to, type, session, payload)) {
+                return; // the transport accounts for it from here
             }
+            sent.increment();
+            deadLetter(new Message(from, session, type, payload), to, DeadLetter.Reason.NODE_UNREACHABLE);
             return;
         }
+        sent.increment();
+        Message m = new Message(from, session, type, payload);
         ServiceCell cell = registry.get(to.sequence());
         if (cell == null) {
             deadLetter(m, to, DeadLetter.Reason.UNKNOWN_TARGET);
@@ -262,6 +264,24 @@ public final class NodeRuntime {
                             + " rejected", to, m.payloadType(), null);
                 }
             }
+        }
+    }
+
+    /**
+     * Delivers a fired {@code ctx.timeout} to its service. A timer of a service that has stopped is dropped
+     * silently (as in Skynet): it is not a message anyone sent, so it is neither counted nor dead-lettered.
+     */
+    void deliverTimer(ServiceCell cell, Object payload) {
+        Message m = new Message(cell.handle, 0, MessageType.TIMER, payload);
+        int r = cell.mailbox.offer(m);
+        if (r == Mailbox.OK || r == Mailbox.WAKE) {
+            sent.increment();
+            if (r == Mailbox.WAKE) {
+                cell.dispatcher.wake(cell);
+            }
+        } else {
+            LOG.debug("timer {} for {} dropped: {}", m.payloadType(), cell.handle,
+                    r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
         }
     }
 

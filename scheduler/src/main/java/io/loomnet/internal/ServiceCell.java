@@ -30,7 +30,6 @@ import io.loomnet.ReplyToken;
 import io.loomnet.Service;
 import io.loomnet.ServiceOptions;
 import io.loomnet.ServiceStats;
-import io.loomnet.ServiceStoppedException;
 import io.loomnet.Supervision;
 import io.loomnet.Terminated;
 import io.loomnet.internal.timer.TimingWheel;
@@ -318,6 +317,9 @@ final class ServiceCell implements Context {
     private void restartNow() {
         restartDue = false;
         phase = STARTING;
+        handlerThread = Thread.currentThread();
+        handlingType = "onStart (restart)";
+        handlingSince = System.nanoTime();
         try {
             service = Objects.requireNonNull(factory.get(), "service factory returned null");
             service.onStart(this);
@@ -327,6 +329,8 @@ final class ServiceCell implements Context {
             service = null;
             phase = RESTARTING;
             supervise("onStart (restart)", e);
+        } finally {
+            handlingSince = 0;
         }
     }
 
@@ -885,8 +889,7 @@ final class ServiceCell implements Context {
     @Override
     public Cancellable timeout(Duration delay, Object payload) {
         Objects.requireNonNull(delay, "delay");
-        TimingWheel.Timeout t = node.timers().schedule(delay,
-                () -> node.send(handle, handle, MessageType.TIMER, 0, payload));
+        TimingWheel.Timeout t = node.timers().schedule(delay, () -> node.deliverTimer(this, payload));
         return t::cancel;
     }
 
@@ -940,12 +943,6 @@ final class ServiceCell implements Context {
         }
         return new ServiceStats(handle, name, phaseName(), mailbox.size(), handled, failures, restarts,
                 maxHandleNanos, suspended, dispatcher.kind());
-    }
-
-    void requireNotStopping(String what) {
-        if (isStopping()) {
-            throw new ServiceStoppedException(what + ": service " + handle + " is stopping");
-        }
     }
 
     @Override

@@ -20,7 +20,8 @@ import io.loomnet.Dispatcher;
 final class ThreadPerServiceDispatcher implements DispatcherRuntime {
     private final NodeRuntime node;
     private final Dispatcher kind;
-    private final Thread.Builder builder;
+    /** Thread-safe (a {@code Thread.Builder} is not): drivers are started from many threads at once. */
+    private final java.util.concurrent.ThreadFactory factory;
     private final int throughput;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition none = lock.newCondition();
@@ -30,8 +31,8 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
         this.node = node;
         this.kind = kind;
         String prefix = "loomnet-" + node.config().nodeId() + (kind == Dispatcher.VIRTUAL ? "-v-" : "-p-");
-        this.builder = kind == Dispatcher.VIRTUAL ? Thread.ofVirtual().name(prefix, 1)
-                : Thread.ofPlatform().daemon(true).name(prefix, 1);
+        this.factory = (kind == Dispatcher.VIRTUAL ? Thread.ofVirtual().name(prefix, 1)
+                : Thread.ofPlatform().daemon(true).name(prefix, 1)).factory();
         this.throughput = node.config().throughput();
     }
 
@@ -53,7 +54,7 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
             lock.unlock();
         }
         try {
-            builder.start(() -> run(cell));
+            factory.newThread(() -> run(cell)).start();
         } catch (Throwable e) {
             ended();
             throw e;

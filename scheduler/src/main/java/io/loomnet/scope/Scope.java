@@ -122,8 +122,8 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Registers a child scope in {@code stage}; it is shut down (with the rest of this scope's deadline,
-     * or its own, whichever ends first) when this scope reaches that stage.
+     * Registers a child scope in {@code stage}; it is shut down, against its own deadline, when this scope
+     * reaches that stage. Give the child a deadline that fits inside this scope's.
      *
      * @param stage one of the declared stages
      * @param child the child scope

@@ -65,7 +65,7 @@ public final class TimingWheel implements AutoCloseable {
      * Creates a timer with {@link #DEFAULT_TICK} whose thread is not yet started. Call {@link #start()} to start
      * it. The timer may then be shared between threads.
      *
-     * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
+     * @param threadName the timer thread's name, for example {@code "loomnet-1-timer"} (node 1)
      */
     public TimingWheel(final String threadName) {
         this(threadName, DEFAULT_TICK);
@@ -75,7 +75,7 @@ public final class TimingWheel implements AutoCloseable {
      * Creates a timer whose thread is not yet started. Call {@link #start()} to start it. Tick 0 starts now. The
      * timer may then be shared between threads.
      *
-     * @param threadName the timer thread's name, for example {@code "loomnet-timer-1"}
+     * @param threadName the timer thread's name, for example {@code "loomnet-1-timer"} (node 1)
      * @param tick       the tick length, at least {@link #MIN_TICK}
      * @throws IllegalArgumentException if {@code tick} is shorter than {@link #MIN_TICK}
      */
