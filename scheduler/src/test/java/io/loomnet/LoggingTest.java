@@ -34,6 +34,7 @@ class LoggingTest {
         appender.start();
         logger.addAppender(appender);
         logger.setLevel(Level.INFO);
+        logger.setAdditive(false); // capture only; keep the build output quiet
         try (Node node = Node.builder().dispatcher(d).pooledWorkers(1).start()) {
             Handle a = node.spawn(Chatty::new);
             Handle b = node.spawn(Chatty::new);
@@ -49,6 +50,7 @@ class LoggingTest {
             }
         } finally {
             logger.detachAppender(appender);
+            logger.setAdditive(true);
         }
     }
 }
