@@ -177,7 +177,10 @@ final class RecordFormat extends Format {
         return canonical != null ? canonical : type.getName();
     }
 
-    /** One record component: its accessor handle, typed {@code (Object)P} for primitive P, else {@code (Object)Object}. */
+    /**
+     * One record component: its accessor handle, typed {@code (Object)P} for a primitive P, else
+     * {@code (Object)Object}.
+     */
     private static final class Component {
         final String name;
         final Class<?> raw;

@@ -147,7 +147,8 @@ class CodecRegistrationTest {
         assertThat(e.getMessage(), containsString(Point.class.getName() + " is already registered with type id 70"));
 
         e = assertThrows(IllegalArgumentException.class,
-                () -> Codec.builder().registerEnum(Color.class, 70).register(Color.class, 72, (v, o) -> { }, i -> null));
+                () -> Codec.builder().registerEnum(Color.class, 70)
+                        .register(Color.class, 72, (v, o) -> { }, i -> null));
         assertThat(e.getMessage(), containsString("already registered with type id 70"));
 
         e = assertThrows(IllegalArgumentException.class, () -> Codec.builder().registerRecord(Point.class, 63));
@@ -218,7 +219,8 @@ class CodecRegistrationTest {
         assertThat(Codec.builder().registerEnum(Color.class, 64).build().fingerprint(),
                 not(Codec.builder().registerEnum(Colour.class, 64).build().fingerprint()));
         assertThat(Codec.builder().build().fingerprint(), not(base));
-        assertThat(a.registrations(), hasItem("65 record " + Point.class.getName() + "(int x, java.lang.String label)"));
+        assertThat(a.registrations(),
+                hasItem("65 record " + Point.class.getName() + "(int x, java.lang.String label)"));
         assertThat(a.registrations(), hasItem("64 enum " + Color.class.getName() + "{RED,GREEN,BLUE}"));
         assertThat(a.registrations(), hasItem("100000 custom " + Money.class.getName()));
         assertThat(a.toString(), containsString(Long.toHexString(a.fingerprint())));

@@ -171,6 +171,9 @@ class CodecRoundTripTest {
 
     @Test
     void shouldWriteTheDocumentedWireFormat() {
+        // The package documentation's example, with Point registered as 64.
+        Codec example = Codec.builder().registerRecord(Point.class, 64).build();
+        assertThat(hex(example.encode(new Point(-2, "a"))), equalTo("4003020161"));
         assertThat(hex(codec.encode(new Point(-2, "a"))), equalTo("4103020161")); // Point is id 65 here
         assertThat(hex(codec.encode(null)), equalTo("00"));
         assertThat(hex(codec.encode(1)), equalTo("0702"));
