@@ -26,8 +26,8 @@ import org.zeromq.ZContext;
  * machines carry traffic. {@link #create(String, MachineSpec)} holds the manager's lock (a
  * {@link ReentrantLock}, never {@code synchronized}) from the name check through the start to the insertion, so
  * two creates of one name can never both start a machine (seed fix 5); creates are therefore serialized, each
- * for at most its spec's start timeout. {@link #destroy(String)} takes the lock only to remove the name and
- * stops the machine outside it, so destroys of different machines run in parallel and never wait for a create.
+ * for at most its spec's start timeout. {@link #destroy(String)} takes no lock: it removes the name from a concurrent
+ * map (one destroyer wins) and stops the machine, so destroys run in parallel and never wait for a create.
  * {@link #find(String)} and {@link #list()} take no lock.
  *
  * <p><b>Ordering.</b> Once {@code destroy(name)} has returned, the name is free and the endpoint is unbound;
@@ -124,13 +124,10 @@ public final class MachineManager implements AutoCloseable {
      */
     public Optional<CloseReport> destroy(String name) {
         Objects.requireNonNull(name, "name");
-        ProxyMachine m;
-        lock.lock();
-        try {
-            m = machines.remove(name);
-        } finally {
-            lock.unlock();
-        }
+        // No lock: a create in progress holds it for up to its start timeout, and a destroy must not wait for
+        // that. The map's remove hands each machine to exactly one destroyer; a machine whose create has not
+        // yet inserted it does not exist yet, so the destroy is ordered before that create.
+        ProxyMachine m = machines.remove(name);
         return m == null ? Optional.empty() : Optional.of(m.shutdown());
     }
 

@@ -2,10 +2,11 @@
  * ZeroMQ machines: bound endpoints created and destroyed at runtime, by name, from any thread.
  *
  * <pre>
- *   clients ──tcp──▶ ROUTER frontend ─┐                            ┌─▶ worker loop 0 (DEALER) ─▶ MachineWorker
- *                   (event hook)      ├─ ZMQ.proxy on the proxy ───┤
- *                                     │  thread, PAIR control ◀─┐  └─▶ worker loop N (DEALER) ─▶ MachineWorker
- *                   DEALER backend ◀──┘  stopProxy() (per stop) ─┘
+ *   clients ──tcp──▶ ROUTER frontend ◀─┐ ZMQ.proxy on the       ┌─▶ worker loop 0: DEALER (binds inproc) ─▶ MachineWorker
+ *                   (event hook: offer │ proxy thread           │
+ *                    to the connection │ PAIR control ◀── stopProxy() (its own client, per stop)
+ *                    event loop)       └─▶ DEALER backend ──────┴─▶ worker loop N: DEALER (binds inproc) ─▶ MachineWorker
+ *                                          (connects to every loop before the frontend binds)
  * </pre>
  *
  * <p>A {@link io.loomnet.transport.zmq.MachineManager} owns one JeroMQ context (one I/O thread, linger 0) and

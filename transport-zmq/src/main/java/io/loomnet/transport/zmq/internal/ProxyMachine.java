@@ -304,8 +304,12 @@ public final class ProxyMachine implements Machine {
         try {
             client.setLinger(0);
             client.setSendTimeOut(CONTROL_SEND_TIMEOUT_MS);
+            long t0 = System.nanoTime();
             client.connect(controlEndpoint);
-            if (!client.send(ZMQ.PROXY_TERMINATE, 0)) {
+            boolean sent = client.send(ZMQ.PROXY_TERMINATE, 0);
+            lifecycle.add("control: TERMINATE " + (sent ? "sent" : "NOT sent") + " in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+            if (!sent) {
                 LOG.warn("machine '{}' on {}: PROXY_TERMINATE not accepted within {} ms", name, endpoint,
                         CONTROL_SEND_TIMEOUT_MS);
             }
