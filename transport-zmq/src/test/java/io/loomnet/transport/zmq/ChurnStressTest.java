@@ -120,7 +120,8 @@ class ChurnStressTest {
                                 replies.incrementAndGet();
                             }
                         }
-                        try (Socket s = new Socket("127.0.0.1", port)) {
+                        try {
+                            new Socket("127.0.0.1", port).close();
                             rawConnects.incrementAndGet();
                         } catch (java.io.IOException refused) {
                             // no machine on that port right now
