@@ -1,0 +1,13 @@
+/**
+ * Loomnet's ZeroMQ transport on JeroMQ: machines (a bound ROUTER endpoint, a steerable proxy and a worker
+ * side) managed at runtime by {@link io.loomnet.transport.zmq.MachineManager}, and the service gateway.
+ * Exports its API packages only; {@code io.loomnet.transport.zmq.internal} is private.
+ */
+module io.loomnet.transport.zmq {
+    requires transitive io.loomnet.scheduler;
+    requires org.slf4j;
+    requires org.zeromq.jeromq;
+
+    exports io.loomnet.transport.zmq;
+    exports io.loomnet.transport.zmq.gateway;
+}
