@@ -10,4 +10,6 @@ module io.loomnet.transport.zmq {
 
     exports io.loomnet.transport.zmq;
     exports io.loomnet.transport.zmq.gateway;
+    exports io.loomnet.transport.zmq.codec;
+    exports io.loomnet.transport.zmq.cluster;
 }

@@ -152,6 +152,17 @@ public final class MachineManager implements AutoCloseable {
         return events.stats();
     }
 
+    /**
+     * The manager's ZeroMQ context, for transports of this module that need sockets of their own beside the
+     * machines (cluster links, a ZAP handler). Such sockets must be closed by their owning threads before this
+     * manager closes, since the context is closed last and waits for every socket. Never close it yourself.
+     *
+     * @return the shared context
+     */
+    public ZContext context() {
+        return ctx;
+    }
+
     /** @return sockets currently open in this manager's context; zero when idle (for leak checks) */
     int openSocketCount() {
         return ctx.getSockets().size();

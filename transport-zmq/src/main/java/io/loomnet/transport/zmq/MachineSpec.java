@@ -26,6 +26,7 @@ public final class MachineSpec {
     private final Duration heartbeatInterval;
     private final long maxMessageBytes;
     private final int highWaterMark;
+    private final java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions;
 
     private MachineSpec(Builder b) {
         this.endpoint = b.endpoint;
@@ -37,6 +38,12 @@ public final class MachineSpec {
         this.heartbeatInterval = b.heartbeatInterval;
         this.maxMessageBytes = b.maxMessageBytes;
         this.highWaterMark = b.highWaterMark;
+        this.frontendOptions = b.frontendOptions;
+    }
+
+    /** @return extra options applied to the frontend ROUTER on the proxy thread before it binds */
+    public java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions() {
+        return frontendOptions;
     }
 
     /**
@@ -113,6 +120,7 @@ public final class MachineSpec {
         private Duration heartbeatInterval = HEARTBEAT_INTERVAL_DEFAULT;
         private long maxMessageBytes = -1;
         private int highWaterMark = 1000;
+        private java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions = s -> { };
 
         private Builder(String endpoint, MachineWorker worker) {
             Objects.requireNonNull(endpoint, "endpoint");
@@ -201,6 +209,19 @@ public final class MachineSpec {
                 throw new IllegalArgumentException("highWaterMark must be positive, was " + messages);
             }
             this.highWaterMark = messages;
+            return this;
+        }
+
+        /**
+         * Extra socket options for the frontend ROUTER (for example CURVE server keys and a ZAP domain). Called
+         * once per machine incarnation, on the proxy thread that owns the socket, after Loomnet's own options and
+         * before bind. It must only set options: never keep the socket or use it from another thread.
+         *
+         * @param options sets options on the socket
+         * @return this builder
+         */
+        public Builder frontendOptions(java.util.function.Consumer<org.zeromq.ZMQ.Socket> options) {
+            this.frontendOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 

@@ -195,6 +195,7 @@ public final class ProxyMachine implements Machine {
             if (spec.maxMessageBytes() > 0) {
                 frontend.setMaxMsgSize(spec.maxMessageBytes());
             }
+            spec.frontendOptions().accept(frontend);
             // The hook goes on before bind so that no connection is missed.
             frontend.setEventHook(events.hookFor(incarnation), ConnectionEventLoop.HOOK_EVENTS);
             control.bind(controlEndpoint);

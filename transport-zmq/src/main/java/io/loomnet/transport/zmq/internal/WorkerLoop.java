@@ -3,8 +3,6 @@ package io.loomnet.transport.zmq.internal;
 import io.loomnet.transport.zmq.MachineRequest;
 import io.loomnet.transport.zmq.MachineWorker;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,9 +51,8 @@ public final class WorkerLoop implements Runnable {
     private final MachineWorker worker;
     private final int highWaterMark;
     private final Queue<String> lifecycle;
-    private final Pipe wakePipe;
+    private final PipeWaker waker;
     private final Queue<PendingReply> replies = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final LongAdder dispatched = new LongAdder();
     private final LongAdder workerFailures = new LongAdder();
@@ -86,8 +83,7 @@ public final class WorkerLoop implements Runnable {
         this.worker = worker;
         this.highWaterMark = highWaterMark;
         this.lifecycle = lifecycle;
-        this.wakePipe = Pipe.open();
-        this.wakePipe.source().configureBlocking(false);
+        this.waker = PipeWaker.open();
     }
 
     /** @return this loop's role name within the machine, such as {@code worker-0} */
@@ -137,14 +133,7 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                // The loop has exited and closed the pipe; nothing is left to wake.
-                LOG.debug("machine '{}' {}: wake-up after close ignored: {}", machineName, roleName, e.toString());
-            }
-        }
+        waker.wake();
     }
 
     @Override
@@ -160,7 +149,7 @@ public final class WorkerLoop implements Runnable {
             dealer.bind(endpoint);
             poller = ctx.createPoller(2);
             poller.register(dealer, ZMQ.Poller.POLLIN);
-            poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+            poller.register(waker.channel(), ZMQ.Poller.POLLIN);
             started.complete(null);
             loop(dealer, poller);
         } catch (ZMQException e) {
@@ -186,8 +175,7 @@ public final class WorkerLoop implements Runnable {
             if (dealer != null) {
                 dealer.close();
             }
-            closeQuietly(wakePipe.source());
-            closeQuietly(wakePipe.sink());
+            waker.close();
             lifecycle.add(roleName + ": closed" + (unsent > 0 ? " (" + unsent + " unsent replies dropped)" : ""));
             try {
                 worker.onClose(machineName);
@@ -198,7 +186,6 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void loop(ZMQ.Socket dealer, ZMQ.Poller poller) {
-        ByteBuffer drain = ByteBuffer.allocate(64);
         boolean backlog = false;
         while (true) {
             flushReplies(dealer);
@@ -208,16 +195,9 @@ public final class WorkerLoop implements Runnable {
             // ZeroMQ readiness is edge-triggered: after a bounded batch that left messages behind, poll without
             // waiting, or the rest would sit unseen until the next message arrives.
             poller.poll(backlog ? 0 : -1);
-            if (poller.pollin(1)) {
-                try {
-                    while (wakePipe.source().read(drain.clear()) > 0) {
-                        // drain every coalesced wake-up byte
-                    }
-                } catch (IOException e) {
-                    LOG.error("machine '{}' {}: wake-up pipe failed; stopping", machineName, roleName, e);
-                    return;
-                }
-                wakePending.set(false);
+            if (poller.pollin(1) && !waker.drain()) {
+                LOG.error("machine '{}' {}: wake-up pipe failed; stopping", machineName, roleName);
+                return;
             }
             backlog = false;
             for (int i = 0; i < RECEIVE_BATCH; i++) {
@@ -292,14 +272,6 @@ public final class WorkerLoop implements Runnable {
             }
         }
         return true;
-    }
-
-    private static void closeQuietly(java.nio.channels.Channel c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            LOG.warn("closing wake-up pipe failed", e);
-        }
     }
 
     private final class Request implements MachineRequest {
