@@ -94,7 +94,7 @@ public final class Launcher {
                         + name + "' (expected lower case letters, digits and '-', starting with a letter)");
             }
             ServiceModule prev = byName.putIfAbsent(name, m);
-            if (prev != null && prev.getClass() != m.getClass()) {
+            if (prev != null) {
                 throw new LaunchException("two service modules are named '" + name + "': "
                         + prev.getClass().getName() + " and " + m.getClass().getName());
             }

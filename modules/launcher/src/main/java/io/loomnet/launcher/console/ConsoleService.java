@@ -123,6 +123,7 @@ final class ConsoleService implements Service {
                 if (raw == BoundedLineReader.TOO_LONG) {
                     out.write(ERROR + "command longer than " + settings.maxLine() + " bytes; closing\n");
                     out.flush();
+                    TcpListener.finish(socket, "console");
                     break;
                 }
                 String line = new String(raw, StandardCharsets.UTF_8).trim();

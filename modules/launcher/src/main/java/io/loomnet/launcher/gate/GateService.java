@@ -244,6 +244,7 @@ final class GateService implements Service {
         private String tooLarge() {
             String why = "packet too large (max " + settings.maxPacket() + " bytes)";
             write(("error: " + why).getBytes(StandardCharsets.UTF_8));
+            TcpListener.finish(socket, "gate");
             return why;
         }
 

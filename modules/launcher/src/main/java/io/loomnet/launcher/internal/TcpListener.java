@@ -245,6 +245,33 @@ public final class TcpListener {
         }
     }
 
+    /**
+     * Ends a connection after a final error message so that the message is not lost: half-closes the output
+     * (the client reads the message, then EOF), discards what the client still sends for a short while (closing
+     * with unread input would make TCP reset the connection and drop the message), then closes. Blocks up to
+     * about half a second; call it on the connection's own thread.
+     *
+     * @param socket the connection
+     * @param role who is closing, for the log
+     */
+    public static void finish(Socket socket, String role) {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(500);
+            java.io.InputStream in = socket.getInputStream();
+            byte[] sink = new byte[8192];
+            long left = 1 << 20;
+            int n;
+            while (left > 0 && (n = in.read(sink)) >= 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: finishing {} : {}", role, socket.getRemoteSocketAddress(), e.toString());
+        } finally {
+            closeQuietly(socket, role);
+        }
+    }
+
     @Override
     public String toString() {
         return role + " listener on " + local;
