@@ -7,7 +7,7 @@ import io.loomnet.launcher.ServiceModule;
 module io.loomnet.launcher {
     requires transitive io.loomnet.scheduler;
     requires org.slf4j;
-    requires typesafe.config;
+    requires transitive typesafe.config; // LauncherConfig.load takes a Config of overrides
     // The console's "mem" command reads thread counts from the platform MX bean.
     requires java.management;
 

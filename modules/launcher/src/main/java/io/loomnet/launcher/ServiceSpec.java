@@ -10,7 +10,7 @@ import io.loomnet.ServiceOptions;
 
 /**
  * What a {@link ServiceModule} describes: how to make the service, how to run it, and optionally when it has
- * started. Immutable; each {@code with...} returns a copy.
+ * started. Immutable and thread-safe; each {@code with...} returns a copy.
  *
  * <p>The start signal matters for services that acquire resources in {@code onStart} (the console and the gate
  * bind a port there): {@code spawn} returns before {@code onStart} runs, so without it a launch would "succeed"

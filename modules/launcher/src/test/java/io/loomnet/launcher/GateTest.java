@@ -145,6 +145,7 @@ class GateTest {
         try (LineClient b = new LineClient(gate.address())) {
             handler.expectMessage(GateOpened.class, WAIT);
             handler.expectMessage(GateOpened.class, WAIT);
+            assertTrue(b.socket.isConnected());
             try (LineClient refused = new LineClient(gate.address())) {
                 assertEquals("error: too many connections (max 2)", refused.readLine());
                 assertTrue(refused.closedByServer());
@@ -184,7 +185,8 @@ class GateTest {
         }
         Probe later = Probe.create(node, "later");
         try (LineClient c = new LineClient(gate.address())) {
-            later.expectMessage(GateOpened.class, WAIT);
+            GateOpened opened = later.expectMessage(GateOpened.class, WAIT);
+            assertEquals(c.socket.getLocalPort(), opened.remote().getPort());
         }
     }
 

@@ -29,11 +29,16 @@ class LoggerModuleTest {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private Level oldLevel;
+    private ch.qos.logback.core.Appender<ILoggingEvent> console;
 
     @BeforeEach
     void capture() {
         appender.start();
         root.addAppender(appender);
+        console = root.getAppender("STDOUT"); // keep the build output quiet while the level is lowered
+        if (console != null) {
+            root.detachAppender(console);
+        }
         oldLevel = root.getLevel();
         root.setLevel(Level.INFO);
     }
@@ -42,6 +47,9 @@ class LoggerModuleTest {
     void release() {
         root.detachAppender(appender);
         root.setLevel(oldLevel);
+        if (console != null) {
+            root.addAppender(console);
+        }
     }
 
     private List<ILoggingEvent> events(String logger) {

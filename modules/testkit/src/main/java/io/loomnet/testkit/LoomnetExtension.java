@@ -45,7 +45,8 @@ import io.loomnet.scope.CloseReport;
  *
  * <p>After each test the extension fails it with an {@link AssertionError} listing every problem found:
  * <ol>
- *   <li>services, other than probes, still running when the test ended (waiting up to
+ *   <li>services, other than probes, not yet stopping when the test ended (new, starting, running or
+ *   restarting; waiting up to
  *   {@link Builder#stopGrace} for services already asked to stop);</li>
  *   <li>a close report that is not {@linkplain CloseReport#clean() clean};</li>
  *   <li>threads whose names start with {@code loomnet-<id>-}, virtual ones included, still alive after close
@@ -61,7 +62,8 @@ import io.loomnet.scope.CloseReport;
 public final class LoomnetExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LoomnetExtension.class);
     private static final String NODE_KEY = "node";
-    private static final Set<String> ACTIVE_STATES = Set.of("STARTING", "RUNNING", "RESTARTING");
+    /** States of services that are done or on their way out; every other state (NEW, STARTING, ...) is "running". */
+    private static final Set<String> ENDING_STATES = Set.of("STOPPING", "TERMINATED");
     /** Node ids handed out to tests: a range ordinary tests do not use, so thread names never collide. */
     private static final int FIRST_ID = 40_000;
     private static final AtomicInteger NEXT_ID = new AtomicInteger(FIRST_ID);
@@ -169,14 +171,14 @@ public final class LoomnetExtension implements BeforeEachCallback, AfterEachCall
     }
 
     /**
-     * Lists services other than probes that are starting, running or restarting, after giving those already
+     * Lists services other than probes that are not stopping or terminated, after giving those already
      * asked to stop until {@code grace} to finish.
      */
     private static List<String> servicesLeftRunning(Node node, Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         List<String> out = new ArrayList<>();
         for (ServiceStats s : node.services()) {
-            if (Probe.isProbe(s.handle()) || !ACTIVE_STATES.contains(s.state())) {
+            if (Probe.isProbe(s.handle()) || ENDING_STATES.contains(s.state())) {
                 continue;
             }
             // A stop requested just before the test returned does not change the state at once: wait for it.
@@ -184,8 +186,9 @@ public final class LoomnetExtension implements BeforeEachCallback, AfterEachCall
             if (t != null && awaitQuietly(t, deadline)) {
                 continue;
             }
-            out.add(s.handle() + (s.name() == null ? "" : " '" + s.name() + "'") + " (" + s.state() + ", "
-                    + s.queueLength() + " queued)");
+            ServiceStats now = node.stats(s.handle()).orElse(s); // after the wait: the state it is stuck in
+            out.add(now.handle() + (now.name() == null ? "" : " '" + now.name() + "'") + " (" + now.state() + ", "
+                    + now.queueLength() + " queued)");
         }
         return out;
     }
