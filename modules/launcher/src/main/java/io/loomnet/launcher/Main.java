@@ -1,0 +1,122 @@
+package io.loomnet.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.CountDownLatch;
+
+import io.loomnet.Node;
+import io.loomnet.ServiceStats;
+import io.loomnet.scope.CloseReport;
+
+/**
+ * The {@code loomnet} command line.
+ *
+ * <pre>
+ * loomnet run &lt;config&gt;     start a node from a HOCON file; Ctrl-C closes it in order and prints the close report
+ * loomnet check &lt;config&gt;   validate a config file without starting anything
+ * loomnet modules          list the service modules found on the class path
+ * </pre>
+ *
+ * <p>Exit codes: 0 success; 1 a service failed to start (port taken, ...); 2 a usage or config error, printed
+ * as {@code file:line: key.path: problem; expected ...}.
+ */
+public final class Main {
+    /** Exit code for usage and config errors. */
+    public static final int EXIT_CONFIG = 2;
+    /** Exit code for a service that failed to start. */
+    public static final int EXIT_START = 1;
+
+    private Main() {
+    }
+
+    /**
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        int code = execute(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs a command. {@code run} with a valid config does not return: it waits for Ctrl-C.
+     *
+     * @param args the command line
+     * @param out where to print results
+     * @param err where to print errors
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        String cmd = args.length == 0 ? "help" : args[0];
+        try {
+            switch (cmd) {
+                case "run", "check" -> {
+                    if (args.length != 2) {
+                        err.println("loomnet: usage: loomnet " + cmd + " <config-file>");
+                        return EXIT_CONFIG;
+                    }
+                    Launcher launcher = Launcher.create();
+                    LauncherConfig config = LauncherConfig.load(Path.of(args[1]), launcher);
+                    if (cmd.equals("check")) {
+                        out.println("loomnet: " + args[1] + " is valid: node " + config.nodeId() + ", "
+                                + config.services().size() + " service(s)");
+                        return 0;
+                    }
+                    return run(config, out);
+                }
+                case "modules" -> {
+                    Launcher launcher = Launcher.create();
+                    for (String name : launcher.moduleNames()) {
+                        ServiceModule m = launcher.module(name).orElseThrow();
+                        out.printf("%-12s %s%n", name, m.description());
+                    }
+                    return 0;
+                }
+                case "help", "-h", "--help" -> {
+                    out.println("usage: loomnet run <config> | loomnet check <config> | loomnet modules");
+                    return 0;
+                }
+                default -> {
+                    err.println("loomnet: unknown command '" + cmd + "' (expected run, check, modules or help)");
+                    return EXIT_CONFIG;
+                }
+            }
+        } catch (ConfigError e) {
+            err.println("loomnet: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (LaunchException e) {
+            err.println("loomnet: " + e.getMessage());
+            return EXIT_START;
+        }
+    }
+
+    private static int run(LauncherConfig config, PrintStream out) {
+        Node node = config.start();
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("loomnet: closing node " + node.id() + "...");
+            CloseReport report = node.shutdown();
+            out.println("loomnet: " + report + (report.clean() ? "" : " (NOT CLEAN)"));
+            out.flush();
+            closed.countDown();
+        }, "loomnet-shutdown"));
+        out.println("loomnet: node " + node.id() + " running from " + config.file() + "; Ctrl-C to stop");
+        node.services().stream().sorted(Comparator.comparing(ServiceStats::handle))
+                .forEach(s -> out.println("  " + s.handle() + "  " + (s.name() == null ? "-" : s.name())));
+        out.flush();
+        boolean interrupted = false;
+        while (closed.getCount() > 0) {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

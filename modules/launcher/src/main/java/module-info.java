@@ -1,0 +1,25 @@
+import io.loomnet.launcher.ServiceModule;
+
+/**
+ * Loomnet's launcher: service modules found by name through {@link java.util.ServiceLoader}, the built-in
+ * {@code logger}, {@code console} and {@code gate} modules, and {@code loomnet run <config>}.
+ */
+module io.loomnet.launcher {
+    requires transitive io.loomnet.scheduler;
+    requires org.slf4j;
+    requires transitive typesafe.config; // LauncherConfig.load takes a Config of overrides
+    // The console's "mem" command reads thread counts from the platform MX bean.
+    requires java.management;
+
+    exports io.loomnet.launcher;
+    exports io.loomnet.launcher.console;
+    exports io.loomnet.launcher.gate;
+    exports io.loomnet.launcher.logger;
+
+    uses ServiceModule;
+
+    provides ServiceModule with
+            io.loomnet.launcher.logger.LoggerModule,
+            io.loomnet.launcher.console.ConsoleModule,
+            io.loomnet.launcher.gate.GateModule;
+}
