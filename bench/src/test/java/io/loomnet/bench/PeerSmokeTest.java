@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runtime leaves no threads behind. Not a benchmark: it proves the implementations are correct
  * so that the numbers of a real run mean something.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 class PeerSmokeTest {
 
     @TestFactory

@@ -13,6 +13,7 @@ package io.loomnet.bench.api;
  * counted; the benchmark compares that with the expected figure and fails the trial on a mismatch,
  * so a broken run cannot look fast.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 public interface BenchRuntime extends AutoCloseable {
 
     default PingPong pingPong() {

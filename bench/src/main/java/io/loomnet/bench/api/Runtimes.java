@@ -5,11 +5,15 @@ import io.loomnet.bench.peers.jdk.JdkVtRuntime;
 import io.loomnet.bench.peers.pekko.PekkoRuntime;
 import io.loomnet.bench.peers.zmq.ZmqRawRuntime;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -24,11 +28,12 @@ import java.util.Set;
  * the runtime ids from here, and the reports already have the columns and ratios.
  */
 public final class Runtimes {
-    /** Versions are read from the jars where they say; these are the pins of bench/pom.xml. */
-    public static final String PEKKO_VERSION = "1.7.0";
-    public static final String FIBRY_VERSION = "3.0.3";
-    public static final String JEROMQ_VERSION = "0.6.0";
-    public static final String LOOMNET_VERSION = "0.1.0-SNAPSHOT";
+    /** The versions bench/pom.xml pins, filtered into versions.properties at build time. */
+    public static final Properties VERSIONS = loadVersions();
+    public static final String PEKKO_VERSION = VERSIONS.getProperty("pekko");
+    public static final String FIBRY_VERSION = VERSIONS.getProperty("fibry");
+    public static final String JEROMQ_VERSION = VERSIONS.getProperty("jeromq");
+    public static final String LOOMNET_VERSION = VERSIONS.getProperty("loomnet");
 
     private static final Set<Workload> LOCAL = EnumSet.range(Workload.PINGPONG, Workload.CHURN);
     private static final Set<Workload> REMOTE = EnumSet.of(Workload.REMOTE_TELL, Workload.REMOTE_CALL);
@@ -48,6 +53,19 @@ public final class Runtimes {
     }
 
     private Runtimes() {
+    }
+
+    private static Properties loadVersions() {
+        Properties p = new Properties();
+        try (InputStream in = Runtimes.class.getResourceAsStream("/io/loomnet/bench/versions.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("versions.properties missing from the class path");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
     }
 
     private static void add(RuntimeInfo info) {

@@ -78,7 +78,7 @@ public final class HeapPeakProfiler implements InternalProfiler {
             }
         }
         sampling = true;
-        sampler = Thread.ofPlatform().name("heap-sampler").daemon().start(() -> {
+        sampler = Thread.ofPlatform().name(Leaks.HEAP_SAMPLER).daemon().start(() -> {
             while (sampling) {
                 peakSampled.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 try {
@@ -106,7 +106,7 @@ public final class HeapPeakProfiler implements InternalProfiler {
     }
 
     @Override
-    public List<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
+    public List<? extends Result<?>> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
                                                  IterationResult result) {
         sampling = false;
         try {

@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
  * the log (and the smoke test fails on it).
  */
 public final class Leaks {
+    /** {@link HeapPeakProfiler}'s thread, which outlives the trial's teardown by design. */
+    static final String HEAP_SAMPLER = "heap-sampler";
+
     private final Set<Long> before = ids();
 
     public static Leaks snapshot() {
@@ -46,6 +49,7 @@ public final class Leaks {
         String n = t.getName();
         return t.getClass().getName().equals("jdk.internal.misc.CarrierThread")
                 || n.startsWith("VirtualThread-") || n.endsWith("-delayScheduler")
+                || n.equals(HEAP_SAMPLER)
                 || n.equals("Attach Listener") || n.equals("Common-Cleaner") || n.startsWith("process reaper")
                 || n.startsWith("JMH") || n.startsWith("ForkJoinPool.commonPool") || n.equals("Notification Thread")
                 || n.startsWith("Keep-Alive");

@@ -22,7 +22,7 @@ final class FibryCallChain implements CallChain {
         Failures failures = new Failures();
         Duration block = Duration.ofNanos(blockMicros * 1000);
         CountDownLatch stopped = new CountDownLatch(stages);
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Actor<Long, Long, Void>[] chain = new Actor[stages];
         for (int i = stages - 1; i >= 0; i--) {
             Actor<Long, Long, Void> next = i + 1 < stages ? chain[i + 1] : null;

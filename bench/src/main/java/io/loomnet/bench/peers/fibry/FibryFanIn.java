@@ -22,7 +22,7 @@ final class FibryFanIn implements FanIn {
                 done.countDown();
             }
         }, stopped::countDown);
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Actor<Object, Void, Void>[] sources = new Actor[senders];
         for (int s = 0; s < senders; s++) {
             sources[s] = FibryActors.spawn(failures, (m, self) -> {

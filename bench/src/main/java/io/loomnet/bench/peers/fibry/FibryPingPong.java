@@ -24,7 +24,7 @@ final class FibryPingPong implements PingPong {
         List<Actor<Object, Void, Void>> actors = new ArrayList<>();
         List<Actor<Object, Void, Void>> pingers = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings({"unchecked", "rawtypes"})
             Actor<Object, Void, Void>[] pinger = new Actor[1];
             long[] pongerCount = new long[1];
             Actor<Object, Void, Void> ponger = FibryActors.spawn(failures, (m, self) -> {

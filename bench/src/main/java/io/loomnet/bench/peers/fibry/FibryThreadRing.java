@@ -15,7 +15,7 @@ final class FibryThreadRing implements ThreadRing {
         CountDownLatch done = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(n);
         LongAdder received = new LongAdder();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Actor<Object, Void, Void>[] ring = new Actor[n];
         for (int i = 0; i < n; i++) {
             int next = (i + 1) % n;

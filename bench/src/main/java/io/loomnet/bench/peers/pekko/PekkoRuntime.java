@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Apache Pekko classic actors on the <em>default dispatcher</em>, untuned (a fork-join pool with
  * parallelism max(8, cores), throughput 5). One actor system per trial; only logging is quietened.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 public final class PekkoRuntime implements BenchRuntime {
     private static final String QUIET = """
             pekko.loglevel = WARNING

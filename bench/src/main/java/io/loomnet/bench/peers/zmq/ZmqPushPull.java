@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * sequence number in its first 8 bytes; the receiver counts only payloads of the right size that
  * arrive in sequence, so a lost, duplicated or reordered message fails the run.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 final class ZmqPushPull implements RemoteTell {
     private static final byte[] STOP = {'X'};
 

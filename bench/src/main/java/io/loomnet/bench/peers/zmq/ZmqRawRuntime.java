@@ -12,6 +12,7 @@ import java.util.List;
  * over {@code tcp://127.0.0.1} on random ports. Each side is a "node" with its own {@code ZContext}
  * (its own I/O thread); every socket is used by one platform thread only, the one that created it.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 public final class ZmqRawRuntime implements BenchRuntime {
     private final List<AutoCloseable> open = new ArrayList<>();
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * REQ on the caller's thread to an echoing REP on a server platform thread. Each request carries a
  * fresh sequence number; the reply must be byte-for-byte the request.
  */
+@SuppressWarnings("try") // close() may throw anything; callers report it
 final class ZmqReqRep implements RemoteCall {
     private static final byte[] STOP = {'X'};
 
