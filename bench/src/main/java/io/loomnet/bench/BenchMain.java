@@ -74,7 +74,7 @@ public final class BenchMain {
         }
     }
 
-    static final Profile QUICK = new Profile("quick", 1, 3, 1, 5, 1, 1, 3);
+    static final Profile QUICK = new Profile("quick", 1, 3, 1, 5, 2, 1, 3);
     static final Profile FULL = new Profile("full", 3, 5, 2, 10, 2, 2, 5);
     /** Checks the pipeline end to end in a couple of minutes; its figures are not worth quoting. */
     static final Profile SMOKE = new Profile("smoke", 1, 1, 1, 1, 1, 0, 1);
@@ -202,11 +202,17 @@ public final class BenchMain {
         System.out.println("Legend: w = warm-up iteration, m = measurement iteration");
 
         List<RunResult> results = new ArrayList<>();
+        String loadAtStart = SystemInfo.loadAverage();
         long t0 = System.nanoTime();
         try (PrintStream logStream = new PrintStream(new FileOutputStream(out.resolve("jmh.log").toFile()), true,
                 StandardCharsets.UTF_8)) {
+            Map<String, String> units = new LinkedHashMap<>();
+            for (Figure f : Figure.ALL) {
+                units.putIfAbsent(BENCHES.get(f.workload()).getName(),
+                        f.workload() == Workload.REMOTE_CALL ? "µs mean" : f.unit());
+            }
             Progress progress = new Progress(OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL),
-                    System.out, total);
+                    System.out, total, units);
             for (Map.Entry<Workload, List<String>> e : plan.entrySet()) {
                 Workload w = e.getKey();
                 boolean single = w == Workload.SKYNET;
@@ -252,6 +258,8 @@ public final class BenchMain {
         env.put("commit", commit == null || commit.isBlank() ? "unknown" : commit);
         env.put("duration", String.format("%d min %02d s", took.toMinutes(), took.toSecondsPart()));
         env.put("durationSeconds", took.toSeconds());
+        // Anything else running on the machine shows here; on 2 cores it moves the figures.
+        env.put("loadAverage", "start " + loadAtStart + "; end " + SystemInfo.loadAverage());
 
         Report report = new Report(env, Runtimes.all(), Figure.ALL, cells(plan, results));
         Map<String, Object> json = report.toJson();

@@ -20,7 +20,8 @@ public final class MarkdownReport {
         sb.append(String.format("- JDK: %s (%s)%n", env.get("javaRuntime"), env.get("javaVendor")));
         sb.append(String.format("- Benchmark JVMs: `%s`; %s%n", env.get("forkJvmArgs"), env.get("settings")));
         sb.append(String.format("- Libraries: %s%n", env.get("libraries")));
-        sb.append(String.format("- Commit: %s; run took %s%n%n", env.get("commit"), env.get("duration")));
+        sb.append(String.format("- Commit: %s; run took %s; load average (1/5/15 min) %s%n%n", env.get("commit"),
+                env.get("duration"), env.get("loadAverage")));
 
         sb.append("## Figures\n\n");
         sb.append("| Workload | Unit |");

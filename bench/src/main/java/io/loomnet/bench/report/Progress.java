@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,12 +26,15 @@ public final class Progress implements OutputFormat {
     private final PrintStream console;
     private final long start = System.nanoTime();
     private final Set<String> failed = new HashSet<>();
+    private final Map<String, String> units;
     private int total;
     private int done;
     private String current;
 
-    public Progress(OutputFormat log, PrintStream console, int total) {
+    /** {@code units}: the unit to print for each benchmark class name, instead of JMH's ops/s. */
+    public Progress(OutputFormat log, PrintStream console, int total, Map<String, String> units) {
         this.log = log;
+        this.units = units;
         this.console = console;
         this.total = total;
     }
@@ -89,7 +93,9 @@ public final class Progress implements OutputFormat {
             console.println(" FAILED (see jmh.log)");
         } else {
             Result<?> r = result.getPrimaryResult();
-            console.printf(" %s %s%n", Figure.format(r.getScore()), r.getScoreUnit());
+            String bench = result.getParams().getBenchmark();
+            String unit = units.getOrDefault(bench.substring(0, bench.lastIndexOf('.')), r.getScoreUnit());
+            console.printf(" %s %s%n", Figure.format(r.getScore()), unit);
         }
         console.flush();
         log.endBenchmark(result);
