@@ -320,11 +320,12 @@ public final class BenchMain {
     private static Cell cell(Figure f, String runtime, RunResult rr) {
         Result<?> primary = rr.getPrimaryResult();
         return switch (f.metric()) {
-            case SCORE -> new Cell(f.id(), runtime, "ok", primary.getScore(), primary.getScoreError(), f.unit());
+            case SCORE -> Cell.ok(f.id(), runtime, primary.getScore(), primary.getScoreError(),
+                    primary.getStatistics().getMin(), primary.getStatistics().getMax(), f.unit());
             case P50, P99 -> {
                 Statistics s = primary.getStatistics();
                 double q = s.getPercentile(f.metric() == Figure.Metric.P50 ? 50.0 : 99.0);
-                yield new Cell(f.id(), runtime, "ok", q, Double.NaN, f.unit());
+                yield Cell.ok(f.id(), runtime, q, Double.NaN, Double.NaN, Double.NaN, f.unit());
             }
             case HEAP_PEAK, HEAP_PEAK_AFTER_GC -> {
                 Result<?> r = rr.getSecondaryResults().get(
@@ -332,7 +333,9 @@ public final class BenchMain {
                 if (r == null) {
                     yield Cell.of(f.id(), runtime, "failed");
                 }
-                yield r.getScore() > 0 ? new Cell(f.id(), runtime, "ok", r.getScore(), Double.NaN, f.unit())
+                yield r.getScore() > 0
+                        ? Cell.ok(f.id(), runtime, r.getScore(), Double.NaN, r.getStatistics().getMin(),
+                                r.getStatistics().getMax(), f.unit())
                         : Cell.of(f.id(), runtime, "no-gc");
             }
         };

@@ -69,7 +69,8 @@ public final class ChartRenderer {
             g.drawString("Loomnet bench, " + env.get("profile") + " run " + env.get("timestamp"), 14, 28);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.drawString(env.get("cpus") + " CPUs (" + env.get("cpuModel") + "), JDK " + env.get("javaVersion")
-                    + ", " + env.get("forkJvmArgs") + ". Bars scaled per panel.", 14, 48);
+                    + ", " + env.get("forkJvmArgs") + ". Bars scaled per panel; whiskers: lowest to highest iteration.",
+                    14, 48);
             int y = HEADER_H;
             for (int row = 0; row < rowsOfPanels; row++) {
                 for (int col = 0; col < COLS; col++) {
@@ -115,7 +116,7 @@ public final class ChartRenderer {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.setColor(new Color(0x555555));
         g.drawString(f.unit() + ", " + (f.higherIsBetter() ? "higher is better" : "lower is better"), x + 4, y + 34);
-        int barMax = PANEL_W - LABEL_W - 110;
+        int barMax = (int) ((PANEL_W - LABEL_W - 80) / 1.15);
         int by = y + 44;
         List<RuntimeInfo> all = r.runtimes();
         for (RuntimeInfo rt : rows) {
@@ -129,7 +130,20 @@ public final class ChartRenderer {
                 g.setColor(PALETTE[all.indexOf(rt) % PALETTE.length]);
                 g.fillRect(bx, by + 3, w, ROW_H - 6);
                 g.setColor(Color.BLACK);
-                g.drawString(Figure.format(c.value()), bx + w + 6, by + 15);
+                int textX = bx + w + 6;
+                if (!Double.isNaN(c.min()) && !Double.isNaN(c.max()) && c.max() > c.min() && max > 0) {
+                    // Whisker from the lowest to the highest measurement iteration.
+                    int x0 = bx + (int) Math.round(barMax * c.min() / max);
+                    int x1 = bx + (int) Math.round(barMax * Math.min(c.max(), max * 1.15) / max);
+                    int my = by + ROW_H / 2;
+                    g.setColor(new Color(0x333333));
+                    g.drawLine(x0, my, x1, my);
+                    g.drawLine(x0, my - 4, x0, my + 4);
+                    g.drawLine(x1, my - 4, x1, my + 4);
+                    g.setColor(Color.BLACK);
+                    textX = Math.max(textX, x1 + 6);
+                }
+                g.drawString(Figure.format(c.value()), textX, by + 15);
             } else {
                 g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
                 g.setColor("failed".equals(c.status()) ? new Color(0xc0392b) : new Color(0x999999));

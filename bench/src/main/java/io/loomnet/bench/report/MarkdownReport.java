@@ -39,8 +39,9 @@ public final class MarkdownReport {
             }
             sb.append('\n');
         }
-        sb.append("\nCells: value ± JMH's 99.9% confidence half-width as a percentage (none with fewer than"
-                + " two measurement iterations); *pending*: Loomnet's adapter is not written yet;"
+        sb.append("\nCells: JMH's score (the mean over measurement iterations; for Skynet heap the highest"
+                + " iteration) with the lowest and highest iteration in brackets; JMH's 99.9% confidence"
+                + " intervals are in results.json. *pending*: Loomnet's adapter is not written yet;"
                 + " — : the runtime does not run this workload; FAILED: the trial threw (see jmh.log).\n\n");
 
         List<RuntimeInfo> peers = r.runtimes().stream().filter(x -> x.kind() != RuntimeInfo.Kind.LOOMNET).toList();
@@ -81,8 +82,9 @@ public final class MarkdownReport {
         return switch (c.status()) {
             case "ok" -> {
                 String v = Figure.format(c.value());
-                if (!Double.isNaN(c.error()) && c.value() != 0) {
-                    v += String.format(" ±%.0f%%", 100 * c.error() / Math.abs(c.value()));
+                if (!Double.isNaN(c.min()) && !Double.isNaN(c.max()) && c.max() > c.min()) {
+                    v += " (" + Figure.format(c.min()).replace(" ", " ") + "–"
+                            + Figure.format(c.max()).replace(" ", " ") + ")";
                 }
                 yield v;
             }

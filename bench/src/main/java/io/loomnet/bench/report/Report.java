@@ -61,6 +61,8 @@ public record Report(Map<String, Object> environment, List<RuntimeInfo> runtimes
                 if (c.ok()) {
                     v.put("value", c.value());
                     v.put("error", c.error());
+                    v.put("min", c.min());
+                    v.put("max", c.max());
                 }
                 values.put(r.id(), v);
             }
