@@ -224,7 +224,9 @@ public final class BenchMain {
                         .warmupTime(TimeValue.seconds(profile.warmupSeconds()))
                         .measurementIterations(single ? profile.skynetMeasurements() : profile.measurements())
                         .measurementTime(TimeValue.seconds(profile.measureSeconds()))
-                        .jvmArgsAppend(forkJvmArgs(w).toArray(String[]::new))
+                        // Replaces the JVM arguments JMH would otherwise copy from this driver JVM.
+                        .jvmArgs(forkJvmArgs(w).toArray(String[]::new))
+                        .jvmArgsAppend() // and drops the @Fork defaults meant for JMH's own launcher
                         .timeout(TimeValue.minutes(5))
                         .shouldFailOnError(false)
                         .resultFormat(ResultFormatType.JSON)

@@ -9,10 +9,15 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * REQ on the caller's thread to an echoing REP on a server platform thread. Each request carries a
  * fresh sequence number; the reply must be byte-for-byte the request.
+ *
+ * <p>Before the trial starts, the caller pings until the first echo comes back, recreating its REQ
+ * socket after each unanswered ping (ZeroMQ's "lazy pirate" pattern): a REQ socket whose request
+ * went unanswered cannot send again. Once the link is up, a missing reply fails the trial.
  */
 @SuppressWarnings("try") // close() may throw anything; callers report it
 final class ZmqReqRep implements RemoteCall {
@@ -20,7 +25,9 @@ final class ZmqReqRep implements RemoteCall {
 
     private final ZContext clientNode = new ZContext();
     private final ZContext serverNode = new ZContext();
-    private final ZMQ.Socket req;
+    private final String endpoint;
+    private final AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+    private ZMQ.Socket req;
     private final Thread server;
     private final int payloadBytes;
     private long seq;
@@ -34,9 +41,25 @@ final class ZmqReqRep implements RemoteCall {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         server = Thread.ofPlatform().name("zmq-rep").daemon().unstarted(() -> serve(port));
         server.start();
-        req = clientNode.createSocket(SocketType.REQ);
+        endpoint = "tcp://127.0.0.1:" + port.get(10, TimeUnit.SECONDS);
+        for (int attempt = 1; ; attempt++) {
+            req = clientNode.createSocket(SocketType.REQ);
+            req.connect(endpoint);
+            req.setReceiveTimeOut(2_000);
+            byte[] ping = new byte[payloadBytes];
+            req.send(ping, 0);
+            byte[] pong = req.recv(0);
+            if (pong != null && Arrays.equals(ping, pong)) {
+                break;
+            }
+            req.close();
+            System.err.println("[zmq-raw] ping " + attempt + " to " + endpoint + " unanswered; new REQ socket");
+            if (attempt == 5 || serverFailure.get() != null) {
+                throw new IllegalStateException("no echo from " + endpoint + " after " + attempt + " pings",
+                        serverFailure.get());
+            }
+        }
         req.setReceiveTimeOut(10_000);
-        req.connect("tcp://127.0.0.1:" + port.get(10, TimeUnit.SECONDS));
     }
 
     private void serve(CompletableFuture<Integer> port) {
@@ -51,6 +74,7 @@ final class ZmqReqRep implements RemoteCall {
             }
         } catch (Throwable t) {
             port.completeExceptionally(t);
+            serverFailure.compareAndSet(null, t);
         }
     }
 
@@ -64,7 +88,7 @@ final class ZmqReqRep implements RemoteCall {
         }
         byte[] reply = req.recv(0);
         if (reply == null) {
-            throw new IllegalStateException("no reply within 10 s to call " + seq);
+            throw new IllegalStateException("no reply within 10 s to call " + seq, serverFailure.get());
         }
         if (!Arrays.equals(reply, payload)) {
             throw new IllegalStateException("reply to call " + seq + " is not its echo");
