@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
 
 /** A service's log lines carry its handle in the MDC key {@code loomnet.handle}, on every dispatcher. */
 @Timeout(30)
@@ -30,7 +30,15 @@ class LoggingTest {
     @EnumSource(Dispatcher.class)
     void shouldPutTheHandleInTheMdc(Dispatcher d) {
         Logger logger = (Logger) LoggerFactory.getLogger(Chatty.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        // Captures the MDC on the logging thread: a logback event reads the MDC lazily, from whichever thread
+        // asks, so a plain ListAppender read later on the test thread would see the test thread's MDC.
+        List<String[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                seen.add(new String[] {e.getFormattedMessage(), e.getMDCPropertyMap().get("loomnet.handle")});
+            }
+        };
         appender.start();
         logger.addAppender(appender);
         logger.setLevel(Level.INFO);
@@ -42,11 +50,10 @@ class LoggingTest {
                 assertEquals("logged", node.call(a, "a" + i, Duration.ofSeconds(5)));
                 assertEquals("logged", node.call(b, "b" + i, Duration.ofSeconds(5)));
             }
-            List<ILoggingEvent> events = appender.list;
-            assertEquals(6, events.size());
-            for (ILoggingEvent e : events) {
-                String expected = e.getFormattedMessage().contains(" a") ? a.toString() : b.toString();
-                assertEquals(expected, e.getMDCPropertyMap().get("loomnet.handle"), e.getFormattedMessage());
+            assertEquals(6, seen.size());
+            for (String[] e : seen) {
+                String expected = e[0].contains(" a") ? a.toString() : b.toString();
+                assertEquals(expected, e[1], e[0]);
             }
         } finally {
             logger.detachAppender(appender);

@@ -42,6 +42,7 @@ public final class Demo {
             callChain(node);
             supervision(node);
             watch(node);
+            cluster(node);
             say("");
             say("Closing the node: intake, transport, services (children first), timers, dispatchers.");
             CloseReport report = node.shutdown();
@@ -168,6 +169,49 @@ public final class Demo {
             check(false, "call to a dead service fails");
         } catch (RuntimeException e) {
             say("   calling it now fails at once: %s", e.getMessage());
+        }
+    }
+
+    private static void cluster(Node node) throws Exception {
+        say("");
+        say("5. Two nodes linked over ZeroMQ on loopback: node 1 calls 'upper@2' like a local service.");
+        int p1 = freePort();
+        int p2 = freePort();
+        io.loomnet.transport.zmq.codec.Codec codec = io.loomnet.transport.zmq.codec.Codec.builder().build();
+        io.loomnet.transport.zmq.cluster.Cluster c1;
+        try (Node two = Node.builder().nodeId(2).start()) {
+            c1 = io.loomnet.transport.zmq.cluster.Cluster.builder(node).inbox("tcp://127.0.0.1:" + p1)
+                    .peer(2, "tcp://127.0.0.1:" + p2).codec(codec).start();
+            io.loomnet.transport.zmq.cluster.Cluster.builder(two).inbox("tcp://127.0.0.1:" + p2)
+                    .peer(1, "tcp://127.0.0.1:" + p1).codec(codec).start();
+            two.spawn(() -> (ctx, msg) -> ctx.reply(((String) msg.payload()).toUpperCase()),
+                    ServiceOptions.defaults().withName("upper"));
+            awaitPeer(c1, io.loomnet.transport.zmq.cluster.Cluster.PeerState.UP);
+            Handle upper = node.lookup("upper@2").orElseThrow();
+            say("   node 1 looked up upper@2 = %s (a handle of node %d)", upper, upper.node());
+            Object answer = node.call(upper, "hello from node 1", TIMEOUT);
+            say("   node 2 answered: %s", answer);
+            check("HELLO FROM NODE 1".equals(answer), "remote call");
+            say("   closing node 2...");
+        }
+        long t0 = System.nanoTime();
+        awaitPeer(c1, io.loomnet.transport.zmq.cluster.Cluster.PeerState.DOWN);
+        say("   ...node 1 declared node 2 down after %d ms; calls to it now fail at once.",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    private static void awaitPeer(io.loomnet.transport.zmq.cluster.Cluster c,
+                                  io.loomnet.transport.zmq.cluster.Cluster.PeerState state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.peerState(2) != state) {
+            check(System.nanoTime() < deadline, "node 2 became " + state);
+            Thread.sleep(10);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
