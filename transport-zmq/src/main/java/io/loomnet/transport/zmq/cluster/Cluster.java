@@ -99,7 +99,8 @@ public final class Cluster implements AutoCloseable {
                 zap.start();
                 scope.add("auth", "ZAP handler", zap::stop);
             }
-            this.worker = new InboxWorker(self, config, codec, counters);
+            long incarnation = new java.security.SecureRandom().nextLong() | 1L; // never 0: 0 means unknown
+            this.worker = new InboxWorker(self, incarnation, config, codec, counters);
             MachineSpec.Builder spec = MachineSpec.builder(config.inboxEndpoint(), worker).workerThreads(1)
                     .maxMessageBytes(2L * config.maxFrameBytes() + Frame.HEADER)
                     .startTimeout(config.startTimeout());

@@ -30,13 +30,16 @@ final class InboxWorker implements MachineWorker {
     private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
 
     private final int self;
+    /** This cluster's incarnation, sent in every PONG so peers notice a restart. */
+    private final byte[] incarnationBytes;
     private final ClusterConfig config;
     private final Codec codec;
     private final ClusterStats.Counters counters;
     private volatile RemoteInbox inbox;
     private volatile RemoteRouter router;
 
-    InboxWorker(int self, ClusterConfig config, Codec codec, ClusterStats.Counters counters) {
+    InboxWorker(int self, long incarnation, ClusterConfig config, Codec codec, ClusterStats.Counters counters) {
+        this.incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
         this.self = self;
         this.config = config;
         this.codec = codec;
@@ -79,7 +82,7 @@ final class InboxWorker implements MachineWorker {
         }
         switch (f.kind()) {
             case PING -> request.reply(List.of(Frame.encode(Frame.Kind.PONG, Handle.of(self, 0), f.source(),
-                    f.session(), null)));
+                    f.session(), incarnationBytes)));
             case PONG, LOOKUP_REPLY -> drop("reply kind " + f.kind() + " sent to an inbox", f);
             case LOOKUP -> {
                 String name = utf8(f);

@@ -31,7 +31,9 @@ import io.loomnet.transport.zmq.internal.PipeWaker;
  * <p><b>Liveness.</b> Every heartbeat interval the link sends a PING; the peer's inbox answers PONG through its
  * machine. No PONG for {@code downAfter} marks the peer DOWN ({@link Listener#peerDown}); offers are refused
  * while DOWN (the node dead-letters them). ZeroMQ reconnects the DEALER by itself; the first PONG after that
- * marks the peer UP again. A frozen peer (process stopped) is caught the same way as a dead one.
+ * marks the peer UP again. A frozen peer (process stopped) is caught the same way as a dead one. PONGs carry
+ * the peer cluster's incarnation (random per start), so a peer that restarts faster than the down timeout is
+ * still reported down once (its services are gone) and then up.
  *
  * <p><b>Stopping.</b> {@link #close(long)} sets a flag and wakes the link thread, which closes its own socket
  * with linger 0 and ends. Never interrupted.
@@ -75,6 +77,8 @@ final class PeerLink {
     final AtomicLong framesOut = new AtomicLong();
     final AtomicLong pongs = new AtomicLong();
     private volatile State state = State.CONNECTING;
+    /** The incarnation the peer's PONGs carry; a change means it restarted. Link thread only. */
+    private long peerIncarnation;
     private volatile boolean closing;
     private final PipeWaker waker;
     private static final byte[] EMPTY = new byte[0];
@@ -257,6 +261,15 @@ final class PeerLink {
                     if (f.kind() == Frame.Kind.PONG) {
                         lastPong = System.nanoTime();
                         pongs.incrementAndGet();
+                        long incarnation = f.bodyLength() == 8
+                                ? java.nio.ByteBuffer.wrap(f.body(), f.bodyOffset(), 8).getLong() : 0;
+                        if (peerIncarnation != 0 && incarnation != peerIncarnation && state == State.UP) {
+                            // The peer restarted faster than the down timeout: its services are gone all the same.
+                            state = State.DOWN;
+                            dropQueued("peer " + peer + " restarted");
+                            listener.peerDown(peer, "node " + peer + " restarted (new incarnation)");
+                        }
+                        peerIncarnation = incarnation;
                         if (state != State.UP) {
                             state = State.UP;
                             listener.peerUp(peer);

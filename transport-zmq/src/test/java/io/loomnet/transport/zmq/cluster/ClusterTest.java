@@ -203,4 +203,59 @@ class ClusterTest {
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 10);
         assertEquals(1, c2.stats().undecodable());
     }
+
+    /**
+     * Node 2 restarts faster than node 1's down timeout (10 s here): the incarnation in its heartbeat answers
+     * still tells node 1 that node 2's old services are gone.
+     */
+    @Test
+    void shouldNoticeAPeerThatRestartedFasterThanTheDownTimeout() throws Exception {
+        String e1 = "tcp://127.0.0.1:" + TestPorts.free();
+        String e2 = "tcp://127.0.0.1:" + TestPorts.free();
+        Node one = Node.builder().nodeId(1).start();
+        toClose.add(one);
+        Cluster c1 = Cluster.builder(one).inbox(e1).peer(2, e2).codec(codec())
+                .heartbeat(Duration.ofMillis(100), Duration.ofSeconds(10)).start();
+        Node two = Node.builder().nodeId(2).start();
+        Cluster.builder(two).inbox(e2).peer(1, e1).codec(codec()).start();
+        Handle old = two.spawn(() -> (ctx, msg) -> ctx.replyToken(), ServiceOptions.defaults().withName("svc"));
+        BlockingQueue<Terminated> notices = new LinkedBlockingQueue<>();
+        one.spawn(() -> new Service() {
+            @Override
+            public void onStart(Context ctx) {
+                ctx.watch(old);
+            }
+
+            @Override
+            public void onMessage(Context ctx, Message msg) {
+                if (msg.payload() instanceof Terminated t) {
+                    notices.add(t);
+                }
+            }
+        });
+        awaitUp(c1);
+        var pending = one.ask(old, "never answered", Duration.ofSeconds(60));
+        long t0 = System.nanoTime();
+        two.close(); // and at once a new node 2 on the same endpoint
+        Node twoAgain = Node.builder().nodeId(2).start();
+        toClose.add(twoAgain);
+        Cluster.builder(twoAgain).inbox(e2).peer(1, e1).codec(codec()).start();
+        twoAgain.spawn(() -> (ctx, msg) -> ctx.reply("new " + msg.payload()), ServiceOptions.defaults().withName("svc"));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ServiceUnavailableException.class, e.getCause());
+        Terminated t = notices.poll(30, TimeUnit.SECONDS);
+        assertEquals(old, t.service());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 5_000, "noticed after " + ms + " ms (the down timeout is 10 s)");
+        awaitUp(c1);
+        assertEquals("new x", one.call(one.lookup("svc@2").orElseThrow(), "x", Duration.ofSeconds(10)));
+    }
+
+    private static void awaitUp(Cluster c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (c.peerState(2) != Cluster.PeerState.UP) {
+            assertTrue(System.nanoTime() < deadline, "peer 2 did not come up");
+            Thread.sleep(5);
+        }
+    }
 }
