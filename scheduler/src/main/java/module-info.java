@@ -4,6 +4,7 @@
  */
 module io.loomnet.scheduler {
     requires org.slf4j;
+    requires jdk.jfr;
     exports io.loomnet;
     exports io.loomnet.scope;
     exports io.loomnet.spi;

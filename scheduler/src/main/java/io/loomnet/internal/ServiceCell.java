@@ -230,11 +230,19 @@ final class ServiceCell implements Context {
         handlingType = m.payloadType();
         long start = System.nanoTime();
         handlingSince = start;
+        HandlerEvent event = new HandlerEvent();
+        event.begin();
         try {
             service.onMessage(this, m);
         } catch (Throwable e) {
             handlerFailed(m, e);
         } finally {
+            if (event.shouldCommit()) {
+                event.service = handleText();
+                event.messageType = m.type().name();
+                event.payloadType = m.payloadType();
+                event.commit();
+            }
             long took = System.nanoTime() - handlingSince;
             handlingSince = 0;
             if (took > maxHandleNanos) {
