@@ -1,5 +1,7 @@
 package io.loomnet.bench.api;
 
+import io.loomnet.Dispatcher;
+import io.loomnet.bench.loomnet.LoomnetRuntime;
 import io.loomnet.bench.peers.fibry.FibryRuntime;
 import io.loomnet.bench.peers.jdk.JdkVtRuntime;
 import io.loomnet.bench.peers.pekko.PekkoRuntime;
@@ -17,15 +19,9 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The registry of runtimes, in report column order. Loomnet's three dispatchers are listed first
- * and marked pending until their adapter exists.
- *
- * <p>To add Loomnet: write {@code io.loomnet.bench.loomnet.LoomnetRuntime implements BenchRuntime}
- * (constructor takes the dispatcher, opens a node; {@code close()} closes it) with one class per
- * workload, and replace the three {@link #pending} entries below with
- * {@code runtime("loomnet-virtual", "Loomnet VIRTUAL", Kind.LOOMNET, LOOMNET_VERSION, ALL_WORKLOADS,
- * () -> new LoomnetRuntime(Dispatcher.VIRTUAL))} and so on. Nothing else changes: the JMH classes take
- * the runtime ids from here, and the reports already have the columns and ratios.
+ * The registry of runtimes, in report column order: Loomnet's three dispatchers first
+ * ({@link LoomnetRuntime}), then the peers and the transport floor. The JMH classes take the runtime
+ * ids from here, and the reports compute Loomnet's ratios from the {@code LOOMNET} kind.
  */
 public final class Runtimes {
     /** The versions bench/pom.xml pins, filtered into versions.properties at build time. */
@@ -41,9 +37,12 @@ public final class Runtimes {
     private static final Map<String, RuntimeInfo> ALL = new LinkedHashMap<>();
 
     static {
-        pending("loomnet-virtual", "Loomnet VIRTUAL");
-        pending("loomnet-platform", "Loomnet PLATFORM");
-        pending("loomnet-pooled", "Loomnet POOLED");
+        loomnet("loomnet-virtual", "Loomnet VIRTUAL", Dispatcher.VIRTUAL, EnumSet.allOf(Workload.class));
+        // PLATFORM runs one OS thread per live service: a 1,111,111-service Skynet tree does not fit
+        // (the kernel's vm.max_map_count of 65530 caps a JVM near 32k threads; see docs/benchmarks.md).
+        loomnet("loomnet-platform", "Loomnet PLATFORM", Dispatcher.PLATFORM,
+                EnumSet.complementOf(EnumSet.of(Workload.SKYNET)));
+        loomnet("loomnet-pooled", "Loomnet POOLED", Dispatcher.POOLED, EnumSet.allOf(Workload.class));
         add(new RuntimeInfo("pekko", "Pekko", RuntimeInfo.Kind.PEER, PEKKO_VERSION, LOCAL, PekkoRuntime::new));
         add(new RuntimeInfo("fibry", "Fibry", RuntimeInfo.Kind.PEER, FIBRY_VERSION, LOCAL, FibryRuntime::new));
         add(new RuntimeInfo("jdk-vt", "JDK virtual threads", RuntimeInfo.Kind.PEER,
@@ -72,11 +71,10 @@ public final class Runtimes {
         ALL.put(info.id(), info);
     }
 
-    /** A column that exists in every report but runs nothing yet. */
-    private static void pending(String id, String label) {
-        add(new RuntimeInfo(id, label, RuntimeInfo.Kind.LOOMNET, LOOMNET_VERSION, Set.of(), () -> {
-            throw new UnsupportedOperationException(id + " is pending: Loomnet's API is not written yet");
-        }));
+    /** One of Loomnet's dispatchers. */
+    private static void loomnet(String id, String label, Dispatcher dispatcher, Set<Workload> workloads) {
+        add(new RuntimeInfo(id, label, RuntimeInfo.Kind.LOOMNET, LOOMNET_VERSION, workloads,
+                () -> new LoomnetRuntime(dispatcher)));
     }
 
     /** Every runtime, runnable or pending, in column order. */

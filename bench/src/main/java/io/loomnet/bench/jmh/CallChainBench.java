@@ -34,7 +34,7 @@ public class CallChainBench {
     public static final int REQUESTS = 128;
     public static final long BLOCK_MICROS = 1000;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     private BenchRuntime rt;

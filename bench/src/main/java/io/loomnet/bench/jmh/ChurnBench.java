@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 public class ChurnBench {
     public static final int ACTORS = 100_000;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     private BenchRuntime rt;

@@ -33,7 +33,7 @@ public class FanInBench {
     public static final int PER_SENDER = 31_250;
     public static final int MESSAGES = SENDERS * PER_SENDER;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     private BenchRuntime rt;

@@ -32,7 +32,7 @@ public class PingPongBench {
     /** Messages per operation, split evenly over the pairs. */
     public static final int MESSAGES = 200_000;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     @Param({"1", "16"})

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 public class RemoteCallBench {
     public static final int PAYLOAD_BYTES = 100;
 
-    @Param({"zmq-raw"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "zmq-raw"})
     public String runtime;
 
     private BenchRuntime rt;

@@ -32,7 +32,7 @@ public class RemoteTellBench {
     public static final int PAYLOAD_BYTES = 100;
     public static final int MESSAGES = 200_000;
 
-    @Param({"zmq-raw"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "zmq-raw"})
     public String runtime;
 
     private BenchRuntime rt;

@@ -34,7 +34,7 @@ public class SkynetBench {
     public static final int LEAVES = 1_000_000;
     public static final int BRANCHING = 10;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     private BenchRuntime rt;

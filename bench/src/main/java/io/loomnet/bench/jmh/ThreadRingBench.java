@@ -32,7 +32,7 @@ public class ThreadRingBench {
     public static final int ACTORS = 503;
     public static final int HOPS = 500_000;
 
-    @Param({"pekko", "fibry", "jdk-vt"})
+    @Param({"loomnet-virtual", "loomnet-platform", "loomnet-pooled", "pekko", "fibry", "jdk-vt"})
     public String runtime;
 
     private BenchRuntime rt;
