@@ -73,9 +73,10 @@ public final class Main {
                 }
                 case "modules" -> {
                     Launcher launcher = Launcher.create();
+                    int width = launcher.moduleNames().stream().mapToInt(String::length).max().orElse(0);
                     for (String name : launcher.moduleNames()) {
                         ServiceModule m = launcher.module(name).orElseThrow();
-                        out.printf("%-12s %s%n", name, m.description());
+                        out.printf("%-" + Math.max(12, width) + "s %s%n", name, m.description());
                     }
                     return 0;
                 }

@@ -86,12 +86,18 @@ class ClusterSampleTest {
 
         long killed = System.nanoTime();
         assertTrue(two.destroyForcibly().waitFor(10, TimeUnit.SECONDS), "node 2 did not die");
-        Event lost = awaitEvent(events, Kind.LOST);
-        System.out.printf("cluster sample: client saw the loss after %d ms: %s%n", ms(killed), lost.detail());
-        assertThat(lost.detail(), startsWith("NODE_UNREACHABLE"));
-        assertEquals(Cluster.PeerState.DOWN, cluster.peerState(2));
+        // Which notice comes first depends on timing: the watch's Terminated(NODE_UNREACHABLE) when no call is in
+        // flight, else the call's failure (node unreachable, or its 1 s timeout), after which it stops watching.
+        Event noticed = awaitEvent(events, Kind.LOST, Kind.FAILED);
+        System.out.printf("cluster sample: client noticed after %d ms: %s %s%n", ms(killed), noticed.kind(),
+                noticed.detail());
+        if (noticed.kind() == Kind.LOST) {
+            assertThat(noticed.detail(), startsWith("NODE_UNREACHABLE: node 2 is unreachable"));
+        }
+        // Then it keeps looking the name up, which finds nothing while node 2 is down.
         Event failed = awaitEvent(events, Kind.FAILED);
         assertThat(failed.detail(), startsWith("no service named counter@2"));
+        assertEquals(Cluster.PeerState.DOWN, cluster.peerState(2));
 
         long restarted = System.nanoTime();
         two = startNodeTwo(inbox1, inbox2);
@@ -99,11 +105,18 @@ class ClusterSampleTest {
         Event again = awaitEvent(events, Kind.ANSWER);
         System.out.printf("cluster sample: answer %s again %d ms after restarting node 2%n", again.detail(),
                 ms(restarted));
-        assertEquals("1", again.detail(), "a fresh node 2 counts from 1 again");
+        // A fresh node 2 counts from 1 again. Not asserted to be exactly 1: a request node 1 sent just before
+        // the kill can be delivered to the new node 2 when ZeroMQ reconnects (docs/modules.md, two-node cluster sample).
+        assertTrue(Long.parseLong(again.detail()) >= 1, again.detail());
         assertEquals(client, one.node().lookup("client").orElseThrow(), "node 1's client was never restarted");
         String status = (String) one.node().call(client, "status", WAIT);
         assertThat(status, startsWith("target=counter@2 handle=:0002:"));
-        assertTrue(status.contains(" lost=1"), status);
+        Map<String, String> counters = new java.util.HashMap<>();
+        for (String kv : status.split(" ")) {
+            counters.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        assertTrue(Long.parseLong(counters.get("answers")) >= 2, "answers from both runs of node 2: " + status);
+        assertTrue(Long.parseLong(counters.get("failures")) >= 1, status);
 
         events.close();
         CloseReport report = one.node().shutdown();
@@ -112,24 +125,25 @@ class ClusterSampleTest {
         assertEquals(List.of(), LiveThreads.named("loomnet-1-"));
     }
 
-    /** Skips other events; fails naming what came instead if {@code kind} does not arrive in time. */
-    private Event awaitEvent(Probe probe, Kind kind) {
+    /** Skips other events; fails naming what came instead if none of {@code kinds} arrives in time. */
+    private Event awaitEvent(Probe probe, Kind... kinds) {
+        List<Kind> wanted = List.of(kinds);
         long deadline = System.nanoTime() + WAIT.toNanos();
         List<Object> skipped = new ArrayList<>();
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("no " + kind + " event within " + WAIT + "; skipped " + skipped
+                throw new AssertionError("no " + wanted + " event within " + WAIT + "; skipped " + skipped
                         + "; node 2 printed " + twoOutput);
             }
             Message m;
             try {
                 m = probe.expectMessage(Duration.ofNanos(left));
             } catch (AssertionError e) {
-                throw new AssertionError("no " + kind + " event within " + WAIT + "; skipped " + skipped
+                throw new AssertionError("no " + wanted + " event within " + WAIT + "; skipped " + skipped
                         + "; node 2 printed " + twoOutput, e);
             }
-            if (m.payload() instanceof Event e && e.kind() == kind) {
+            if (m.payload() instanceof Event e && wanted.contains(e.kind())) {
                 return e;
             }
             skipped.add(m.payload());
