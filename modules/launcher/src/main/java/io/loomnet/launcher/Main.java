@@ -61,16 +61,22 @@ public final class Main {
                     LauncherConfig config = LauncherConfig.load(Path.of(args[1]), launcher);
                     if (cmd.equals("check")) {
                         out.println("loomnet: " + args[1] + " is valid: node " + config.nodeId() + ", "
-                                + config.services().size() + " service(s)");
+                                + config.services().size() + " service(s)"
+                                + config.cluster().map(c -> ", cluster inbox " + c.inbox() + " with "
+                                        + c.peers().size() + " peer(s)" + (c.curve().isPresent() ? " (CURVE)" : ""))
+                                        .orElse("")
+                                + (config.gateways().isEmpty() ? "" : ", " + config.gateways().size()
+                                        + " gateway(s)"));
                         return 0;
                     }
                     return run(config, out);
                 }
                 case "modules" -> {
                     Launcher launcher = Launcher.create();
+                    int width = launcher.moduleNames().stream().mapToInt(String::length).max().orElse(0);
                     for (String name : launcher.moduleNames()) {
                         ServiceModule m = launcher.module(name).orElseThrow();
-                        out.printf("%-12s %s%n", name, m.description());
+                        out.printf("%-" + Math.max(12, width) + "s %s%n", name, m.description());
                     }
                     return 0;
                 }
@@ -93,7 +99,8 @@ public final class Main {
     }
 
     private static int run(LauncherConfig config, PrintStream out) {
-        Node node = config.start();
+        LauncherConfig.Running running = config.launch();
+        Node node = running.node();
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("loomnet: closing node " + node.id() + "...");
@@ -105,6 +112,12 @@ public final class Main {
         out.println("loomnet: node " + node.id() + " running from " + config.file() + "; Ctrl-C to stop");
         node.services().stream().sorted(Comparator.comparing(ServiceStats::handle))
                 .forEach(s -> out.println("  " + s.handle() + "  " + (s.name() == null ? "-" : s.name())));
+        running.cluster().ifPresent(c -> {
+            out.println("  cluster inbox " + c.inboxEndpoint());
+            config.cluster().orElseThrow().peers().forEach(p -> out.println("  peer node " + p.id() + " at "
+                    + p.endpoint()));
+        });
+        running.gateways().forEach(g -> out.println("  gateway " + g.endpoint()));
         out.flush();
         boolean interrupted = false;
         while (closed.getCount() > 0) {
