@@ -781,9 +781,9 @@ public final class NodeRuntime {
                 StackTraceElement[] stack = t != null && c.handlingSince != 0 ? t.getStackTrace()
                         : new StackTraceElement[0];
                 stuck.add(c.handle + " (" + c.phaseName() + (c.handlingSince != 0 ? ", handling "
-                        + c.handlingType + " on " + t : "") + ")");
+                        + c.handlingType() + " on " + t : "") + ")");
                 if (stack.length > 0) {
-                    stuck(c, c.handlingType, Duration.ofNanos(System.nanoTime() - c.handlingSince), stack);
+                    stuck(c, c.handlingType(), Duration.ofNanos(System.nanoTime() - c.handlingSince), stack);
                 }
             }
             LOG.warn("node {}: {} service(s) did not stop by the deadline and are terminated by force: {}",

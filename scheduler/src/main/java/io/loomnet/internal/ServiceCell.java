@@ -113,9 +113,10 @@ final class ServiceCell implements Context {
     private volatile int suspended;
     volatile long handlingSince;
     volatile Thread handlerThread;
-    volatile String handlingType;
+    /** What is being handled: a {@link Message} or a String such as "onStart"; named only when reported. */
+    volatile Object handling;
     long stuckReportedFor; // monitor thread only
-    private final ArrayDeque<Long> restartTimes = new ArrayDeque<>(); // exclusion
+    private ArrayDeque<Long> restartTimes; // exclusion; created on the first restart decision
 
     ServiceCell(NodeRuntime node, Handle handle, ServiceCell parent, Supplier<? extends Service> factory,
                 ServiceOptions options, DispatcherRuntime dispatcher) {
@@ -227,7 +228,7 @@ final class ServiceCell implements Context {
         deferred = false;
         Thread t = Thread.currentThread();
         handlerThread = t;
-        handlingType = m.payloadType();
+        handling = m;
         long start = System.nanoTime();
         handlingSince = start;
         HandlerEvent event = new HandlerEvent();
@@ -296,6 +297,9 @@ final class ServiceCell implements Context {
     }
 
     private boolean restartAllowed(Supervision policy) {
+        if (restartTimes == null) {
+            restartTimes = new ArrayDeque<>(policy.maxRestarts());
+        }
         long now = System.nanoTime();
         long windowNanos = policy.window().toNanos();
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > windowNanos) {
@@ -326,7 +330,7 @@ final class ServiceCell implements Context {
         restartDue = false;
         phase = STARTING;
         handlerThread = Thread.currentThread();
-        handlingType = "onStart (restart)";
+        handling = "onStart (restart)";
         handlingSince = System.nanoTime();
         try {
             service = Objects.requireNonNull(factory.get(), "service factory returned null");
@@ -357,7 +361,7 @@ final class ServiceCell implements Context {
     private void runStart() {
         phase = STARTING;
         handlerThread = Thread.currentThread();
-        handlingType = "onStart";
+        handling = "onStart";
         handlingSince = System.nanoTime();
         try {
             service = Objects.requireNonNull(factory.get(), "service factory returned null");
@@ -652,7 +656,7 @@ final class ServiceCell implements Context {
         Message savedCurrent = current;
         boolean savedReplied = replied;
         boolean savedDeferred = deferred;
-        String savedType = handlingType;
+        Object savedHandling = handling;
         Thread me = Thread.currentThread();
         boolean handOff = driver == me && phase == RUNNING;
         if (handOff) {
@@ -677,7 +681,7 @@ final class ServiceCell implements Context {
             replied = savedReplied;
             deferred = savedDeferred;
             handlerThread = me;
-            handlingType = savedType;
+            handling = savedHandling;
             handlingSince = System.nanoTime();
         }
     }
@@ -935,6 +939,12 @@ final class ServiceCell implements Context {
 
     boolean isStopping() {
         return stopRequested || phase >= STOPPING;
+    }
+
+    /** @return the payload type (or hook) of what is being handled, for reports */
+    String handlingType() {
+        Object h = handling;
+        return h instanceof Message m ? m.payloadType() : String.valueOf(h);
     }
 
     String phaseName() {

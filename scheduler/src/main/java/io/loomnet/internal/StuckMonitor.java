@@ -49,7 +49,7 @@ final class StuckMonitor {
                 Thread t = c.handlerThread;
                 StackTraceElement[] stack = t == null ? new StackTraceElement[0] : t.getStackTrace();
                 if (c.handlingSince == since) {
-                    node.stuck(c, c.handlingType, Duration.ofNanos(now - since), stack);
+                    node.stuck(c, c.handlingType(), Duration.ofNanos(now - since), stack);
                 }
             }
         }

@@ -95,8 +95,8 @@ public final class LauncherConfig {
     private static final Duration HEARTBEAT_DEFAULT = Duration.ofMillis(200);
     private static final Duration DOWN_AFTER_DEFAULT = Duration.ofMillis(900);
     private static final int MAX_FRAME_DEFAULT = 1 << 20;
-    /** The cluster frame header (Frame.HEADER); a frame limit must leave room for a body. */
-    private static final int FRAME_HEADER = 27;
+    /** The cluster frame header; a frame limit must leave room for a body. */
+    private static final int FRAME_HEADER = io.loomnet.transport.zmq.cluster.Cluster.FRAME_HEADER_BYTES;
 
     private final String file;
     private final Launcher launcher;

@@ -60,6 +60,9 @@ import io.loomnet.transport.zmq.codec.Codec;
 public final class Cluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
+    /** Bytes of the fixed frame header; {@link Builder#maxFrameBytes(int)} must leave room for a body. */
+    public static final int FRAME_HEADER_BYTES = Frame.HEADER;
+
     /** A peer link's state. */
     public enum PeerState {
         /** Started, the peer has not answered yet; messages queue. */
@@ -170,7 +173,7 @@ public final class Cluster implements AutoCloseable {
             states.put(l.peer(), PeerState.valueOf(l.state().name()));
         }
         return new ClusterStats(counters.framesIn.sum(), counters.delivered.sum(), counters.malformed.sum(),
-                counters.oversize.sum(), counters.undecodable.sum(), out, counters.refused.sum(),
+                counters.oversize.sum(), counters.undecodable.sum(), counters.stale.sum(), out, counters.refused.sum(),
                 counters.dropped.sum(), Map.copyOf(states));
     }
 

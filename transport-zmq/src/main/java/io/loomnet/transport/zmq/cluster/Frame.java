@@ -6,7 +6,7 @@ import io.loomnet.Handle;
 import io.loomnet.MessageType;
 
 /**
- * One cluster frame: a fixed 27-byte header and a body. Every cluster message is a single ZeroMQ frame.
+ * One cluster frame: a fixed 35-byte header and a body. Every cluster message is a single ZeroMQ frame.
  *
  * <pre>
  *  offset size field
@@ -16,14 +16,16 @@ import io.loomnet.MessageType;
  *  3      8    source handle (big-endian)
  *  11     8    target handle
  *  19     8    session (requests/replies), correlation id (lookup, ping), or 0
- *  27     n    body: codec bytes for messages, UTF-8 name for LOOKUP, empty otherwise
+ *  27     8    incarnation of the receiving node that the sender addresses, or 0 if not known yet
+ *  35     n    body: codec bytes for messages, UTF-8 name for LOOKUP, empty otherwise
  * </pre>
  *
  * Immutable. {@link #parse(byte[])} never throws on hostile input: it returns {@code null} for anything
  * malformed, and the caller counts and drops it.
  */
-record Frame(Kind kind, Handle source, Handle target, long session, byte[] body, int bodyOffset) {
-    static final int HEADER = 27;
+record Frame(Kind kind, Handle source, Handle target, long session, long incarnation, byte[] body, int bodyOffset) {
+    static final int HEADER = 35;
+    private static final int INCARNATION_OFFSET = 27;
     static final byte MAGIC = 0x4C;
     static final byte VERSION = 1;
 
@@ -80,7 +82,7 @@ record Frame(Kind kind, Handle source, Handle target, long session, byte[] body,
         int n = body == null ? 0 : body.length;
         ByteBuffer b = ByteBuffer.allocate(HEADER + n);
         b.put(MAGIC).put(VERSION).put(kind.code);
-        b.putLong(source.value()).putLong(target.value()).putLong(session);
+        b.putLong(source.value()).putLong(target.value()).putLong(session).putLong(0);
         if (n > 0) {
             b.put(body);
         }
@@ -104,7 +106,16 @@ record Frame(Kind kind, Handle source, Handle target, long session, byte[] body,
         Handle source = Handle.ofValue(b.getLong());
         Handle target = Handle.ofValue(b.getLong());
         long session = b.getLong();
-        return new Frame(kind, source, target, session, bytes, HEADER);
+        long incarnation = b.getLong();
+        return new Frame(kind, source, target, session, incarnation, bytes, HEADER);
+    }
+
+    /**
+     * Writes the receiver's incarnation into an encoded frame. Done by the link thread just before sending,
+     * when it knows which incarnation of the peer it is talking to.
+     */
+    static void stamp(byte[] frame, long incarnation) {
+        ByteBuffer.wrap(frame).putLong(INCARNATION_OFFSET, incarnation);
     }
 
     int bodyLength() {

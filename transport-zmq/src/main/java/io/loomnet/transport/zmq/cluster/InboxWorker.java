@@ -32,6 +32,7 @@ final class InboxWorker implements MachineWorker {
     private final int self;
     /** This cluster's incarnation, sent in every PONG so peers notice a restart. */
     private final byte[] incarnationBytes;
+    private final long incarnation;
     private final ClusterConfig config;
     private final Codec codec;
     private final ClusterStats.Counters counters;
@@ -39,6 +40,7 @@ final class InboxWorker implements MachineWorker {
     private volatile RemoteRouter router;
 
     InboxWorker(int self, long incarnation, ClusterConfig config, Codec codec, ClusterStats.Counters counters) {
+        this.incarnation = incarnation;
         this.incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
         this.self = self;
         this.config = config;
@@ -106,6 +108,16 @@ final class InboxWorker implements MachineWorker {
 
     private void deliver(RemoteInbox in, Frame f) {
         if (!local(f)) {
+            return;
+        }
+        if (f.incarnation() != 0 && f.incarnation() != incarnation) {
+            counters.stale.increment();
+            LOG.debug("frame {} from {} to {} for an earlier incarnation of node {} dropped", f.kind(), f.source(),
+                    f.target(), self);
+            if (f.kind() == Frame.Kind.REQUEST) {
+                errorBack(f, ErrorKind.UNAVAILABLE, "node " + self + " restarted; service " + f.target()
+                        + " of its earlier run is gone");
+            }
             return;
         }
         Object payload;

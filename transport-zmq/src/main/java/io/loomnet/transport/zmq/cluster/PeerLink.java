@@ -153,37 +153,82 @@ final class PeerLink {
         return f;
     }
 
-    private void run() {
-        ZMQ.Socket dealer = null;
-        ZMQ.Poller poller = null;
-        ZMQ.Poller stalledPoller = null;
-        try {
-            dealer = context.createSocket(SocketType.DEALER);
-            dealer.setLinger(0);
-            dealer.setIdentity(("node-" + self).getBytes(StandardCharsets.UTF_8));
-            dealer.setSndHWM(config.highWaterMark());
-            dealer.setRcvHWM(config.highWaterMark());
-            dealer.setReconnectIVL(100);
-            dealer.setReconnectIVLMax(1000);
-            dealer.setHeartbeatIvl((int) config.heartbeatInterval().toMillis());
-            dealer.setHeartbeatTimeout((int) config.downAfter().toMillis());
-            var curve = config.curveClient(peer);
-            if (curve.isPresent()) {
-                dealer.setCurveServerKey(curve.get().serverPublicKey());
-                dealer.setCurvePublicKey(curve.get().clientPublicKey());
-                dealer.setCurveSecretKey(curve.get().clientSecretKey());
-            }
-            dealer.connect(endpoint);
-            poller = context.createPoller(2);
-            poller.register(waker.channel(), ZMQ.Poller.POLLIN);
-            poller.register(dealer, ZMQ.Poller.POLLIN);
-            // While ZeroMQ's send queue is full the loop also waits for the DEALER to become writable; a
+    private ZMQ.Socket connect(String role) {
+        ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+        s.setLinger(0);
+        s.setIdentity(("node-" + self + role).getBytes(StandardCharsets.UTF_8));
+        s.setSndHWM(config.highWaterMark());
+        s.setRcvHWM(config.highWaterMark());
+        s.setReconnectIVL(100);
+        s.setReconnectIVLMax(1000);
+        var curve = config.curveClient(peer);
+        if (curve.isPresent()) {
+            s.setCurveServerKey(curve.get().serverPublicKey());
+            s.setCurvePublicKey(curve.get().clientPublicKey());
+            s.setCurveSecretKey(curve.get().clientSecretKey());
+        }
+        s.connect(endpoint);
+        return s;
+    }
+
+    /**
+     * The link thread's sockets: the data DEALER with its two pollers, and the heartbeat DEALER. Heartbeats
+     * get a connection of their own: behind a flood on the data connection a PING would wait its turn and a
+     * busy but healthy peer would look dead; the peer's ROUTER fair-queues between connections, so a PING
+     * overtakes the backlog. Link thread only.
+     */
+    private final class Sockets {
+        final ZMQ.Socket beat = connect("-beat");
+        ZMQ.Socket data;
+        ZMQ.Poller idle;
+        ZMQ.Poller stalledPoller;
+
+        Sockets() {
+            openData();
+        }
+
+        private void openData() {
+            data = connect("");
+            idle = context.createPoller(3);
+            idle.register(waker.channel(), ZMQ.Poller.POLLIN);
+            idle.register(data, ZMQ.Poller.POLLIN);
+            idle.register(beat, ZMQ.Poller.POLLIN);
+            // While ZeroMQ's send queue is full the loop also waits for the data DEALER to become writable; a
             // separate poller, because asking for POLLOUT all the time would make every poll return at once.
-            stalledPoller = context.createPoller(2);
+            stalledPoller = context.createPoller(3);
             stalledPoller.register(waker.channel(), ZMQ.Poller.POLLIN);
-            stalledPoller.register(dealer, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
+            stalledPoller.register(data, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
+            stalledPoller.register(beat, ZMQ.Poller.POLLIN);
+        }
+
+        private void closeData() {
+            idle.close();
+            stalledPoller.close();
+            data.close();
+        }
+
+        /**
+         * Throws away the data connection and everything ZeroMQ still holds for it (linger 0), then connects
+         * afresh. Called when the peer is declared down, so that frames sent to the dead incarnation are never
+         * delivered to the next one (its sequences start again at 1, so they could reach a new service).
+         */
+        void resetData() {
+            closeData();
+            openData();
+        }
+
+        void close() {
+            closeData();
+            beat.close();
+        }
+    }
+
+    private void run() {
+        Sockets sockets = null;
+        try {
+            sockets = new Sockets();
             ready.complete(null);
-            loop(dealer, poller, stalledPoller);
+            loop(sockets);
         } catch (ZMQException e) {
             if (!ready.isDone()) {
                 ready.completeExceptionally(e);
@@ -196,14 +241,8 @@ final class PeerLink {
             }
             LOG.error("link from node {} to node {} at {} failed: {}", self, peer, endpoint, e.toString(), e);
         } finally {
-            if (poller != null) {
-                poller.close();
-            }
-            if (stalledPoller != null) {
-                stalledPoller.close();
-            }
-            if (dealer != null) {
-                dealer.close();
+            if (sockets != null) {
+                sockets.close();
             }
             waker.close();
             State was = state;
@@ -215,7 +254,15 @@ final class PeerLink {
         }
     }
 
-    private void loop(ZMQ.Socket dealer, ZMQ.Poller idlePoller, ZMQ.Poller stalledPoller) {
+    private void markDown(Sockets sockets, String reason) {
+        state = State.DOWN;
+        dropQueued("peer " + peer + " is down");
+        failLookups();
+        sockets.resetData();
+        listener.peerDown(peer, reason);
+    }
+
+    private void loop(Sockets sockets) {
         long intervalNanos = config.heartbeatInterval().toNanos();
         long downAfterNanos = config.downAfter().toNanos();
         long started = System.nanoTime();
@@ -226,21 +273,18 @@ final class PeerLink {
             long now = System.nanoTime();
             if (now >= nextPing) {
                 byte[] ping = Frame.encode(Frame.Kind.PING, Handle.of(self, 0), Handle.of(peer, 0), ++pingSeq, null);
-                if (dealer.send(EMPTY, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                    dealer.send(ping, 0);
+                if (sockets.beat.send(EMPTY, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                    sockets.beat.send(ping, 0);
                 }
                 nextPing = now + intervalNanos;
                 State s = state;
                 if (s != State.DOWN && now - lastPong > downAfterNanos) {
-                    state = State.DOWN;
-                    String reason = (s == State.CONNECTING ? "never answered" : "no heartbeat answer") + " for "
-                            + (now - lastPong) / 1_000_000 + " ms at " + endpoint;
-                    dropQueued("peer " + peer + " is down");
-                    listener.peerDown(peer, reason);
+                    markDown(sockets, (s == State.CONNECTING ? "never answered" : "no heartbeat answer") + " for "
+                            + (now - lastPong) / 1_000_000 + " ms at " + endpoint);
                 }
             }
             long waitMs = Math.max(1, (nextPing - System.nanoTime()) / 1_000_000);
-            ZMQ.Poller poller = stalled != null ? stalledPoller : idlePoller;
+            ZMQ.Poller poller = stalled != null ? sockets.stalledPoller : sockets.idle;
             if (poller.poll(waitMs) < 0) {
                 return; // context terminated
             }
@@ -250,10 +294,16 @@ final class PeerLink {
             if (closing) {
                 return;
             }
-            drain(dealer);
-            if (poller.pollin(1)) {
+            drain(sockets.data);
+            ZMQ.Socket data = sockets.data;
+            receive:
+            for (int i = 1; i <= 2; i++) {
+                if (!poller.pollin(i)) {
+                    continue;
+                }
+                ZMQ.Socket s = i == 1 ? data : sockets.beat;
                 byte[] frame;
-                while ((frame = recvBody(dealer)) != null) {
+                while ((frame = recvBody(s)) != null) {
                     Frame f = Frame.parse(frame);
                     if (f == null) {
                         continue;
@@ -263,17 +313,20 @@ final class PeerLink {
                         pongs.incrementAndGet();
                         long incarnation = f.bodyLength() == 8
                                 ? java.nio.ByteBuffer.wrap(f.body(), f.bodyOffset(), 8).getLong() : 0;
-                        if (peerIncarnation != 0 && incarnation != peerIncarnation && state == State.UP) {
+                        boolean restarted = peerIncarnation != 0 && incarnation != peerIncarnation
+                                && state == State.UP;
+                        if (restarted) {
                             // The peer restarted faster than the down timeout: its services are gone all the same.
-                            state = State.DOWN;
-                            dropQueued("peer " + peer + " restarted");
-                            listener.peerDown(peer, "node " + peer + " restarted (new incarnation)");
+                            markDown(sockets, "node " + peer + " restarted (new incarnation)");
                         }
                         peerIncarnation = incarnation;
                         if (state != State.UP) {
                             state = State.UP;
                             listener.peerUp(peer);
-                            drain(dealer);
+                            drain(sockets.data);
+                        }
+                        if (restarted) {
+                            break receive; // the data socket and its pollers were replaced: poll afresh
                         }
                     } else if (f.kind() == Frame.Kind.LOOKUP_REPLY) {
                         CompletableFuture<Handle> l = lookups.get(f.session());
@@ -318,6 +371,9 @@ final class PeerLink {
                 }
                 queued.decrementAndGet();
             }
+            // The peer drops a frame stamped for another of its incarnations: nothing meant for a dead
+            // incarnation ever reaches the next one, whose handle sequences start again at 1.
+            Frame.stamp(frame, peerIncarnation);
             // ZeroMQ checks the high-water mark on a message's first part; the rest of it is then accepted.
             if (!dealer.send(EMPTY, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
                 stalled = frame;

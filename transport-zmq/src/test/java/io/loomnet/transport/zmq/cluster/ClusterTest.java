@@ -258,4 +258,31 @@ class ClusterTest {
             Thread.sleep(5);
         }
     }
+
+    /**
+     * A burst far larger than the receiver handles within the down timeout must not make the healthy peer look
+     * dead: heartbeats travel on their own connection, not behind the data (the bench found this).
+     */
+    @Test
+    void shouldKeepABusyPeerUpUnderAFlood() throws Exception {
+        String e1 = "tcp://127.0.0.1:" + TestPorts.free();
+        String e2 = "tcp://127.0.0.1:" + TestPorts.free();
+        Node one = Node.builder().nodeId(1).start();
+        Node two = Node.builder().nodeId(2).start();
+        toClose.add(one);
+        toClose.add(two);
+        Cluster c1 = Cluster.builder(one).inbox(e1).peer(2, e2).codec(codec()).linkQueueLimit(1_000_000).start();
+        Cluster.builder(two).inbox(e2).peer(1, e1).codec(codec()).start();
+        int n = 200_000;
+        CountDownLatch all = new CountDownLatch(n);
+        Handle sink = two.spawn(() -> (ctx, msg) -> all.countDown());
+        awaitUp(c1);
+        byte[] payload = new byte[100];
+        for (int i = 0; i < n; i++) {
+            one.send(sink, payload);
+        }
+        assertTrue(all.await(60, TimeUnit.SECONDS), "delivered " + (n - all.getCount()) + "; " + c1.stats());
+        assertEquals(Cluster.PeerState.UP, c1.peerState(2));
+        assertEquals(0, c1.stats().dropped(), c1.stats().toString());
+    }
 }
