@@ -74,7 +74,7 @@ public final class BenchMain {
         }
     }
 
-    static final Profile QUICK = new Profile("quick", 1, 3, 1, 5, 2, 1, 3);
+    static final Profile QUICK = new Profile("quick", 1, 2, 1, 3, 2, 1, 2);
     static final Profile FULL = new Profile("full", 3, 5, 2, 10, 2, 2, 5);
     /** Checks the pipeline end to end in a couple of minutes; its figures are not worth quoting. */
     static final Profile SMOKE = new Profile("smoke", 1, 1, 1, 1, 1, 0, 1);
