@@ -28,6 +28,13 @@ class JfrEventTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals("ok", node.call(h, 42, Duration.ofSeconds(5)));
             }
+            // The reply reaches the caller before the handler returns; the event is committed on return, before
+            // the service's handled count moves, so wait for the count.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (node.stats(h).orElseThrow().handled() < 5) {
+                assertTrue(System.nanoTime() < deadline, "handler did not return");
+                Thread.onSpinWait();
+            }
             r.stop();
             r.dump(file);
             List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
