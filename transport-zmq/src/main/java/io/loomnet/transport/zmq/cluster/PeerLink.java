@@ -156,7 +156,8 @@ final class PeerLink {
     private ZMQ.Socket connect(String role) {
         ZMQ.Socket s = context.createSocket(SocketType.DEALER);
         s.setLinger(0);
-        s.setIdentity(("node-" + self + role).getBytes(StandardCharsets.UTF_8));
+        // No fixed identity: the peer's ROUTER refuses a second connection with an identity it still holds, and
+        // a reset data connection (or a restarted node) would be locked out until the old one timed out.
         s.setSndHWM(config.highWaterMark());
         s.setRcvHWM(config.highWaterMark());
         s.setReconnectIVL(100);
