@@ -230,8 +230,18 @@ public final class MachineManager implements AutoCloseable {
             closer.join(Duration.ofNanos(left));
         }
         if (closer.isAlive()) {
-            LOG.error("ZeroMQ context did not close within the deadline ({} ms late at most)",
-                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, -left)));
+            StringBuilder stacks = new StringBuilder();
+            for (var e : Thread.getAllStackTraces().entrySet()) {
+                String n = e.getKey().getName();
+                if (e.getKey() == closer || n.startsWith("reaper") || n.startsWith("iothread")) {
+                    stacks.append("\n  ").append(n).append(" (").append(e.getKey().getState()).append(')');
+                    for (StackTraceElement el : e.getValue()) {
+                        stacks.append("\n\tat ").append(el);
+                    }
+                }
+            }
+            LOG.error("ZeroMQ context did not close within the deadline ({} ms late at most); threads:{}",
+                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, -left)), stacks);
             return false;
         }
         return true;
