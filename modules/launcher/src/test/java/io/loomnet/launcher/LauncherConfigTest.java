@@ -243,7 +243,13 @@ class LauncherConfigTest {
             two = LauncherConfig.parse("b.conf", conf.formatted(b, b, eb, a, ea), Launcher.create()).launch();
             Handle echoB = one.node().lookup("echo@" + b).orElseThrow();
             assertEquals(b + ":hi", one.node().call(echoB, "hi", Duration.ofSeconds(10)));
-            assertEquals(Cluster.PeerState.UP, one.cluster().orElseThrow().peerState(b));
+            // Data may flow before the first heartbeat answer marks the peer UP (CONNECTING queues): wait for it.
+            Cluster cluster = one.cluster().orElseThrow();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (cluster.peerState(b) != Cluster.PeerState.UP && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(Cluster.PeerState.UP, cluster.peerState(b));
             String gateway = one.gateways().get(0).endpoint();
             assertThat(gateway, startsWith("tcp://127.0.0.1:"));
             assertEquals(List.of("error", "unknown target: 'nope'"), request(gateway, "nope", "x"));

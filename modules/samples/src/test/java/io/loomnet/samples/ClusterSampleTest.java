@@ -82,6 +82,11 @@ class ClusterSampleTest {
         awaitEvent(events, Kind.FOUND);
         Event first = awaitEvent(events, Kind.ANSWER);
         System.out.printf("cluster sample: first answer %s after %d ms%n", first.detail(), ms(t0));
+        // Data may flow before the first heartbeat answer marks the peer UP (CONNECTING queues): wait for it.
+        long upBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cluster.peerState(2) != Cluster.PeerState.UP && System.nanoTime() < upBy) {
+            Thread.onSpinWait();
+        }
         assertEquals(Cluster.PeerState.UP, cluster.peerState(2));
 
         long killed = System.nanoTime();
