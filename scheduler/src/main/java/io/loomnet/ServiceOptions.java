@@ -70,6 +70,18 @@ public final class ServiceOptions {
         return new ServiceOptions(name, dispatcher, supervision, capacity, Objects.requireNonNull(overflow, "overflow"));
     }
 
+    /**
+     * Checks a local service name: non-empty, at most 128 characters, not starting with {@code ':'} (handles
+     * do), without {@code '@'} ({@code name@node}) or whitespace.
+     *
+     * @param name the name
+     * @return the name
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static String validateName(String name) {
+        return Names.validate(name);
+    }
+
     /** @return the registered name, if any */
     public Optional<String> name() {
         return Optional.ofNullable(name);

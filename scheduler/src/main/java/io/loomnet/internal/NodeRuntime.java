@@ -476,7 +476,7 @@ public final class NodeRuntime {
     // ------------------------------------------------------------------------------------------ names, watch, kill
 
     void register(ServiceCell cell, String name) {
-        io.loomnet.ServiceOptions.defaults().withName(name); // validates
+        ServiceOptions.validateName(name);
         ServiceCell prev = names.putIfAbsent(name, cell);
         if (prev != null && prev != cell) {
             throw new NameTakenException("name '" + name + "' is already registered to service " + prev.handle

@@ -937,10 +937,6 @@ final class ServiceCell implements Context {
 
     // ------------------------------------------------------------------------------------------ queries
 
-    boolean isStopping() {
-        return stopRequested || phase >= STOPPING;
-    }
-
     /** @return the payload type (or hook) of what is being handled, for reports */
     String handlingType() {
         Object h = handling;

@@ -121,10 +121,4 @@ record Frame(Kind kind, Handle source, Handle target, long session, long incarna
     int bodyLength() {
         return body.length - bodyOffset;
     }
-
-    byte[] bodyCopy() {
-        byte[] out = new byte[bodyLength()];
-        System.arraycopy(body, bodyOffset, out, 0, out.length);
-        return out;
-    }
 }

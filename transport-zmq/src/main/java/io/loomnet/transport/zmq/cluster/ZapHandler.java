@@ -1,6 +1,5 @@
 package io.loomnet.transport.zmq.cluster;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -119,9 +118,5 @@ final class ZapHandler {
             t.join(java.time.Duration.ofNanos(left));
         }
         return !t.isAlive();
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
