@@ -19,7 +19,9 @@ public record Terminated(Handle service, Reason reason, String detail) {
         FAILED,
         /** The handle was unknown or already terminated when watched. */
         UNKNOWN,
-        /** Its node is unreachable (cluster). */
-        NODE_UNREACHABLE
+        /** Its node is unreachable (cluster): it stopped answering, or restarted. */
+        NODE_UNREACHABLE,
+        /** Its node closed cleanly and told this node it was leaving (cluster). */
+        NODE_LEFT
     }
 }

@@ -581,22 +581,41 @@ public final class NodeRuntime {
 
         @Override
         public void nodeDown(int node, String reason) {
+            nodeLost(node, Terminated.Reason.NODE_UNREACHABLE, "is unreachable (" + reason + ")");
+        }
+
+        @Override
+        public void nodeLeft(int node, String reason) {
+            nodeLost(node, Terminated.Reason.NODE_LEFT, "left the cluster (" + reason + ")");
+        }
+
+        private void nodeLost(int node, Terminated.Reason why, String what) {
             for (PendingCall p : pending.values()) {
                 if (p.target.node() == node && pending.remove(p.session, p)) {
-                    finish(p, null, new ServiceUnavailableException(p.describe() + " failed: node " + node
-                            + " is unreachable (" + reason + ")", p.target, p.requestType, p.timeout));
+                    finish(p, null, new ServiceUnavailableException(p.describe() + " failed: node " + node + " "
+                            + what, p.target, p.requestType, p.timeout));
                 }
             }
             for (var e : remoteWatches.entrySet()) {
                 Handle target = e.getKey();
                 if (target.node() == node && remoteWatches.remove(target, e.getValue())) {
-                    Terminated notice = new Terminated(target, Terminated.Reason.NODE_UNREACHABLE,
-                            "node " + node + " is unreachable (" + reason + ")");
+                    Terminated notice = new Terminated(target, why, "node " + node + " " + what);
                     for (Handle w : e.getValue()) {
                         sendSystem(target, w, notice);
                     }
                 }
             }
+        }
+
+        @Override
+        public void undeliverable(Handle source, Handle target, MessageType type, long session, Object payload,
+                                  DeadLetter.Reason reason) {
+            if (type == MessageType.RESPONSE || type == MessageType.ERROR) {
+                LOG.debug("{} for session {} to {} dropped: {}", type, session, target, reason);
+                return; // a reply is not a message anyone sent to a service; like a late reply, it is only logged
+            }
+            sent.increment();
+            deadLetter(new Message(source, session, type, payload), target, reason);
         }
     }
 

@@ -1,11 +1,12 @@
 package io.loomnet.spi;
 
+import io.loomnet.DeadLetter;
 import io.loomnet.Handle;
 import io.loomnet.MessageType;
 
 /**
- * Implemented by the node, used by a transport: hands inbound traffic and peer failures to the node.
- * Returned by {@link io.loomnet.Node#attachRemote(RemoteRouter)}. Thread-safe; never blocks.
+ * Implemented by the node, used by a transport: hands inbound traffic, peer failures and undeliverable messages to
+ * the node. Returned by {@link io.loomnet.Node#attachRemote(RemoteRouter)}. Thread-safe; never blocks.
  */
 public interface RemoteInbox {
     /**
@@ -53,4 +54,29 @@ public interface RemoteInbox {
      * @param reason why, for messages and logs
      */
     void nodeDown(int node, String reason);
+
+    /**
+     * A peer node closed cleanly and said so: like {@link #nodeDown}, but pending calls fail saying the node left
+     * and local watchers of its services receive {@code Terminated} with reason NODE_LEFT.
+     *
+     * @param node the peer's id
+     * @param reason why, for messages and logs
+     */
+    void nodeLeft(int node, String reason);
+
+    /**
+     * A message the transport accepted from {@link RemoteRouter#route} but then could not send (its peer went down
+     * or the link closed before it left): the node dead-letters it exactly as if {@code route} had refused it. It is
+     * counted among the node's sent messages and dead letters, published to the node listener, and a request among
+     * them is answered with an error so its caller fails now.
+     *
+     * @param source the local sender
+     * @param target the remote receiver
+     * @param type the message type
+     * @param session the request's session, or 0
+     * @param payload the content as it was routed
+     * @param reason why it was not delivered
+     */
+    void undeliverable(Handle source, Handle target, MessageType type, long session, Object payload,
+                       DeadLetter.Reason reason);
 }

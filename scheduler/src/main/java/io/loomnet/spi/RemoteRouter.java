@@ -11,8 +11,10 @@ import io.loomnet.MessageType;
  * {@link io.loomnet.Node#attachRemote(RemoteRouter)}.
  *
  * <p><b>Threading.</b> Called from any thread (handlers, the timer, the closing thread), many at once.
- * {@link #route} must not block: queue the message for the link's owning thread and return. Order per
- * (source, target) pair must be kept on the wire.
+ * {@link #route} queues the message for the link's owning thread and returns; it may block the caller only to
+ * apply back-pressure to TELL and REQUEST messages (a transport's documented policy, bounded by its deadline), and
+ * must never block for RESPONSE, ERROR or SYSTEM messages. Order per (source, target) pair must be kept on the
+ * wire.
  */
 public interface RemoteRouter {
     /**
@@ -24,7 +26,12 @@ public interface RemoteRouter {
      * @param session the request's session for REQUEST/RESPONSE/ERROR, else 0
      * @param payload the content; for ERROR an {@link ErrorPayload}
      * @return {@code false} if the target's node is unknown or known to be down (the node then dead-letters
-     * the message and answers a request with an error)
+     * the message and answers a request with an error); {@code true} once the transport has taken it, after which
+     * it is delivered, or handed back through {@link RemoteInbox#undeliverable}, or counted by the transport as
+     * lost with a peer that died
+     * @throws io.loomnet.LoomnetException if the transport refuses the message for a reason the sender must see
+     * (for example back-pressure past its deadline, or a payload it cannot encode); the message is then neither
+     * sent nor dead-lettered
      */
     boolean route(Handle source, Handle target, MessageType type, long session, Object payload);
 

@@ -3,7 +3,8 @@ package io.loomnet.transport.zmq;
 import java.util.List;
 
 /**
- * A view of one machine: a ROUTER bound to a TCP endpoint, a proxy thread and worker loops. Obtained from
+ * A view of one machine: a ROUTER bound to a TCP endpoint, the loop that owns it (the worker itself, or a steerable
+ * proxy in front of several worker loops) and the machine's own ZeroMQ context. Obtained from
  * {@link MachineManager}; stopped only through {@link MachineManager#destroy(String)} or
  * {@link MachineManager#close()}.
  *
@@ -33,12 +34,15 @@ public interface Machine {
      */
     int peerCount();
 
+    /** @return the machine's counters; may be read from any thread, also after destruction */
+    MachineStats stats();
+
     /** @return {@code true} until the machine's destruction begins */
     boolean isRunning();
 
     /**
      * The ordered lifecycle log of this machine, written by the threads that perform each step (for example
-     * {@code "monitor: stopped"}, {@code "proxy: returned true"}, {@code "proxy: sockets closed"}). Meant for
+     * {@code "monitor: stopped"}, {@code "frontend: TERMINATE received"}, {@code "frontend: sockets closed"}). Meant for
      * diagnostics and tests.
      *
      * @return a snapshot, oldest first

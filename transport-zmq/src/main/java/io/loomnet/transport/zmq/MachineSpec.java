@@ -2,10 +2,15 @@ package io.loomnet.transport.zmq;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What to build for a machine: its endpoint, its worker and the limits of its lifecycle. Immutable and
  * thread-safe; build with {@link #builder(String, MachineWorker)}.
+ *
+ * <p>With one worker thread (the default) the machine's single loop owns the ROUTER and calls the worker itself;
+ * with more, a steerable proxy loop spreads requests over the worker loops (see {@code docs/architecture.md}).
  */
 public final class MachineSpec {
     /** Default for {@link Builder#startTimeout(Duration)}: 5 s. */
@@ -14,8 +19,57 @@ public final class MachineSpec {
     public static final Duration BIND_TIMEOUT_DEFAULT = Duration.ofSeconds(2);
     /** Default for {@link Builder#stopTimeout(Duration)}: 1 s for the whole monitor → proxy → delete sequence. */
     public static final Duration STOP_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
-    /** Default for {@link Builder#heartbeatInterval(Duration)}: 1 s ZMTP heartbeats, 3 s timeout. */
-    public static final Duration HEARTBEAT_INTERVAL_DEFAULT = Duration.ofSeconds(1);
+    /**
+     * Default for {@link Builder#heartbeatInterval(Duration)}: off. JeroMQ 0.6.0's ZMTP heartbeat timers can outlive
+     * the connection they belong to (see {@code docs/decisions/0006-one-zeromq-context-per-machine.md}); dead
+     * clients are found by TCP keepalive instead ({@link Builder#tcpKeepAliveIdle(Duration)}).
+     */
+    public static final Duration HEARTBEAT_INTERVAL_DEFAULT = Duration.ZERO;
+    /** Default for {@link Builder#handshakeTimeout(Duration)}: a connection must finish its ZMTP greeting in 10 s. */
+    public static final Duration HANDSHAKE_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+    /** Default for {@link Builder#tcpKeepAliveIdle(Duration)}: probe an idle connection after 60 s. */
+    public static final Duration TCP_KEEPALIVE_IDLE_DEFAULT = Duration.ofSeconds(60);
+    /** Default for {@link Builder#maxMessageBytes(int)}: 8 MiB. */
+    public static final int MAX_MESSAGE_BYTES_DEFAULT = 8 << 20;
+    /** The largest {@link Builder#maxMessageBytes(int)}: JeroMQ allocates a frame as one Java array. */
+    public static final int MAX_MESSAGE_BYTES_LIMIT = Integer.MAX_VALUE - 16;
+    /** Default for {@link Builder#highWaterMark(int)}: 1000 messages per peer. */
+    public static final int HIGH_WATER_MARK_DEFAULT = 1000;
+
+    /**
+     * CURVE server settings of a machine's frontend: its key pair and the client keys it lets in. The machine runs
+     * its own ZAP handler for the allow-list.
+     *
+     * @param publicKey the server's public key (32 bytes)
+     * @param secretKey the server's secret key (32 bytes)
+     * @param allowedClientKeysZ85 the clients' public keys, Z85-encoded
+     */
+    public record CurveServer(byte[] publicKey, byte[] secretKey, Set<String> allowedClientKeysZ85) {
+        /** Validates and copies. */
+        public CurveServer {
+            if (publicKey == null || publicKey.length != 32 || secretKey == null || secretKey.length != 32) {
+                throw new IllegalArgumentException("CURVE keys must be 32 bytes each");
+            }
+            publicKey = publicKey.clone();
+            secretKey = secretKey.clone();
+            allowedClientKeysZ85 = Set.copyOf(allowedClientKeysZ85);
+        }
+
+        @Override
+        public byte[] publicKey() {
+            return publicKey.clone();
+        }
+
+        @Override
+        public byte[] secretKey() {
+            return secretKey.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "CurveServer[" + allowedClientKeysZ85.size() + " allowed client keys]";
+        }
+    }
 
     private final String endpoint;
     private final MachineWorker worker;
@@ -24,9 +78,11 @@ public final class MachineSpec {
     private final Duration bindTimeout;
     private final Duration stopTimeout;
     private final Duration heartbeatInterval;
-    private final long maxMessageBytes;
+    private final Duration handshakeTimeout;
+    private final Duration tcpKeepAliveIdle;
+    private final int maxMessageBytes;
     private final int highWaterMark;
-    private final java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions;
+    private final CurveServer curveServer;
 
     private MachineSpec(Builder b) {
         this.endpoint = b.endpoint;
@@ -36,14 +92,11 @@ public final class MachineSpec {
         this.bindTimeout = b.bindTimeout;
         this.stopTimeout = b.stopTimeout;
         this.heartbeatInterval = b.heartbeatInterval;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.tcpKeepAliveIdle = b.tcpKeepAliveIdle;
         this.maxMessageBytes = b.maxMessageBytes;
         this.highWaterMark = b.highWaterMark;
-        this.frontendOptions = b.frontendOptions;
-    }
-
-    /** @return extra options applied to the frontend ROUTER on the proxy thread before it binds */
-    public java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions() {
-        return frontendOptions;
+        this.curveServer = b.curveServer;
     }
 
     /**
@@ -68,7 +121,7 @@ public final class MachineSpec {
         return worker;
     }
 
-    /** @return the number of worker loop threads */
+    /** @return the number of worker loop threads; one means the frontend loop calls the worker itself */
     public int workerThreads() {
         return workerThreads;
     }
@@ -88,13 +141,26 @@ public final class MachineSpec {
         return stopTimeout;
     }
 
-    /** @return the ZMTP heartbeat interval on the frontend, or zero when heartbeats are off */
+    /** @return the ZMTP heartbeat interval on the frontend, or zero when heartbeats are off (the default) */
     public Duration heartbeatInterval() {
         return heartbeatInterval;
     }
 
-    /** @return the largest message the frontend accepts ({@code ZMQ_MAXMSGSIZE}), or -1 for no limit */
-    public long maxMessageBytes() {
+    /** @return how long a new connection may take to finish its ZMTP handshake before it is dropped */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** @return how long a connection may be idle before TCP keepalive probes it */
+    public Duration tcpKeepAliveIdle() {
+        return tcpKeepAliveIdle;
+    }
+
+    /**
+     * @return the largest message frame the frontend accepts; a larger declared size (or a negative one) is
+     *         refused before anything is allocated
+     */
+    public int maxMessageBytes() {
         return maxMessageBytes;
     }
 
@@ -103,10 +169,15 @@ public final class MachineSpec {
         return highWaterMark;
     }
 
+    /** @return the CURVE server settings, if the frontend encrypts and authenticates */
+    public Optional<CurveServer> curveServer() {
+        return Optional.ofNullable(curveServer);
+    }
+
     @Override
     public String toString() {
-        return "MachineSpec[endpoint=" + endpoint + ", workerThreads=" + workerThreads + ", stopTimeout="
-                + stopTimeout + "]";
+        return "MachineSpec[endpoint=" + endpoint + ", workerThreads=" + workerThreads + ", maxMessageBytes="
+                + maxMessageBytes + ", stopTimeout=" + stopTimeout + (curveServer == null ? "" : ", CURVE") + "]";
     }
 
     /** Fluent builder; not thread-safe. Every setter validates its argument and names it in the exception. */
@@ -118,9 +189,11 @@ public final class MachineSpec {
         private Duration bindTimeout = BIND_TIMEOUT_DEFAULT;
         private Duration stopTimeout = STOP_TIMEOUT_DEFAULT;
         private Duration heartbeatInterval = HEARTBEAT_INTERVAL_DEFAULT;
-        private long maxMessageBytes = -1;
-        private int highWaterMark = 1000;
-        private java.util.function.Consumer<org.zeromq.ZMQ.Socket> frontendOptions = s -> { };
+        private Duration handshakeTimeout = HANDSHAKE_TIMEOUT_DEFAULT;
+        private Duration tcpKeepAliveIdle = TCP_KEEPALIVE_IDLE_DEFAULT;
+        private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
+        private int highWaterMark = HIGH_WATER_MARK_DEFAULT;
+        private CurveServer curveServer;
 
         private Builder(String endpoint, MachineWorker worker) {
             Objects.requireNonNull(endpoint, "endpoint");
@@ -132,7 +205,7 @@ public final class MachineSpec {
         }
 
         /**
-         * @param n worker loop threads, 1 to 64 (default 1)
+         * @param n worker loop threads, 1 to 64 (default 1: the frontend loop calls the worker, one thread hop)
          * @return this builder
          */
         public Builder workerThreads(int n) {
@@ -175,7 +248,8 @@ public final class MachineSpec {
         }
 
         /**
-         * @param d ZMTP heartbeat interval; the timeout is three intervals; {@link Duration#ZERO} turns them off
+         * @param d ZMTP heartbeat interval; the timeout is three intervals; {@link Duration#ZERO} (the default)
+         *        turns them off
          * @return this builder
          */
         public Builder heartbeatInterval(Duration d) {
@@ -188,13 +262,40 @@ public final class MachineSpec {
         }
 
         /**
-         * @param bytes largest accepted message, positive, or -1 for no limit (default); a peer that sends a
-         *        larger message is disconnected by ZeroMQ
+         * @param d how long a connection may take to finish its handshake, positive (default 10 s)
          * @return this builder
          */
-        public Builder maxMessageBytes(long bytes) {
-            if (bytes != -1 && bytes < 1) {
-                throw new IllegalArgumentException("maxMessageBytes must be positive or -1, was " + bytes);
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = positive("handshakeTimeout", d);
+            if (d.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("handshakeTimeout must fit in an int of milliseconds, was " + d);
+            }
+            return this;
+        }
+
+        /**
+         * @param d idle time before TCP keepalive probes a connection, at least one second (default 60 s)
+         * @return this builder
+         */
+        public Builder tcpKeepAliveIdle(Duration d) {
+            Objects.requireNonNull(d, "tcpKeepAliveIdle");
+            if (d.toSeconds() < 1) {
+                throw new IllegalArgumentException("tcpKeepAliveIdle must be at least 1 s, was " + d);
+            }
+            this.tcpKeepAliveIdle = d;
+            return this;
+        }
+
+        /**
+         * @param bytes largest accepted message frame, 1 to {@link #MAX_MESSAGE_BYTES_LIMIT} (default 8 MiB); a peer
+         *        that declares a larger frame is disconnected by ZeroMQ, or (for sizes JeroMQ's own check misses)
+         *        has the frame refused by the machine's guard
+         * @return this builder
+         */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1 || bytes > MAX_MESSAGE_BYTES_LIMIT) {
+                throw new IllegalArgumentException("maxMessageBytes must be 1.." + MAX_MESSAGE_BYTES_LIMIT + ", was "
+                        + bytes);
             }
             this.maxMessageBytes = bytes;
             return this;
@@ -213,15 +314,14 @@ public final class MachineSpec {
         }
 
         /**
-         * Extra socket options for the frontend ROUTER (for example CURVE server keys and a ZAP domain). Called
-         * once per machine incarnation, on the proxy thread that owns the socket, after Loomnet's own options and
-         * before bind. It must only set options: never keep the socket or use it from another thread.
+         * Makes the frontend a CURVE server that lets in only the given client keys (checked by the machine's own
+         * ZAP handler, in the machine's own ZeroMQ context).
          *
-         * @param options sets options on the socket
+         * @param curve the server keys and the allow-list
          * @return this builder
          */
-        public Builder frontendOptions(java.util.function.Consumer<org.zeromq.ZMQ.Socket> options) {
-            this.frontendOptions = Objects.requireNonNull(options, "options");
+        public Builder curveServer(CurveServer curve) {
+            this.curveServer = Objects.requireNonNull(curve, "curve");
             return this;
         }
 

@@ -15,7 +15,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.loomnet.scope.CloseReport;
-import io.loomnet.transport.zmq.internal.ProxyMachine;
+import io.loomnet.transport.zmq.internal.MachineRuntime;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.Socket;
@@ -90,7 +90,7 @@ class MachineManagerTest {
         }
         assertThat(manager.find("busy").isPresent(), is(false));
         await("the failed machine's threads to end", Duration.ofSeconds(2),
-                () -> TestSupport.threadsNamed(ProxyMachine.PROXY_THREAD_PREFIX + "busy").isEmpty());
+                () -> TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX + "busy").isEmpty());
     }
 
     @Test
@@ -142,8 +142,8 @@ class MachineManagerTest {
             pool.shutdown();
         }
         assertThat(manager.list(), empty());
-        assertThat(TestSupport.threadsNamed(ProxyMachine.PROXY_THREAD_PREFIX), empty());
-        assertThat(TestSupport.threadsNamed(ProxyMachine.WORKER_THREAD_PREFIX), empty());
+        assertThat(TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX), empty());
+        assertThat(TestSupport.threadsNamed(MachineRuntime.WORKER_THREAD_PREFIX), empty());
         assertThat(manager.openSocketCount(), is(0));
     }
 
@@ -156,7 +156,21 @@ class MachineManagerTest {
      */
     @Test
     void shouldStopMonitorThenProxyThenDelete() throws Exception {
-        Machine m = manager.create("ordered", TestSupport.echoSpec());
+        stopInOrder("ordered", TestSupport.echoSpec(), "frontend", List.of("delete/context machine-ordered-"));
+    }
+
+    /** Fix 2 for a machine with a proxy in front of several worker loops: the workers stop after the proxy. */
+    @Test
+    void shouldStopMonitorThenProxyThenWorkersThenContext() throws Exception {
+        MachineSpec spec = MachineSpec.builder("tcp://127.0.0.1:*", TestSupport.ECHO).workerThreads(2).build();
+        stopInOrder("ordered-proxy", spec, "proxy",
+                List.of("delete/worker-1", "delete/worker-0", "delete/context machine-ordered-proxy-"));
+    }
+
+    private void stopInOrder(String name, MachineSpec spec, String frontendRole, List<String> deleteSteps)
+            throws Exception {
+        Machine m = manager.create(name, spec);
+        assertThat(TestSupport.request(clients, m.endpoint(), "before"), contains("before"));
         List<Socket> raw = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             raw.add(new Socket("127.0.0.1", TestSupport.port(m.endpoint())));
@@ -164,21 +178,27 @@ class MachineManagerTest {
         await("3 peers", Duration.ofSeconds(5), () -> m.peerCount() == 3);
         long staleBefore = manager.connectionEventStats().stale();
 
-        CloseReport r = manager.destroy("ordered").orElseThrow();
+        CloseReport r = manager.destroy(name).orElseThrow();
 
         assertThat(r.toString(), r.clean(), is(true));
         assertThat(r.stopped().stream().map(s -> s.substring(0, s.indexOf('/'))).distinct().toList(),
                 contains("monitor", "proxy", "delete"));
         assertThat(r.stopped().get(0), is("monitor/peer-tracking"));
         assertThat(r.stopped().get(1), is("proxy/control"));
-        assertThat(r.stopped().get(2), startsWith("proxy/thread " + ProxyMachine.PROXY_THREAD_PREFIX + "ordered"));
-        assertThat(r.stopped().get(3), is("delete/worker-0"));
+        assertThat(r.stopped().get(2), startsWith("proxy/thread " + MachineRuntime.PROXY_THREAD_PREFIX + name));
+        for (int i = 0; i < deleteSteps.size(); i++) {
+            assertThat(r.toString(), r.stopped().get(3 + i), startsWith(deleteSteps.get(i)));
+        }
         List<String> log = m.lifecycle();
-        assertThat(log.toString(), log.indexOf("monitor: stopped (3 live peers released)"), greaterThan(0));
-        assertThat(log.toString(), log.indexOf("monitor: stopped (3 live peers released)"),
-                lessThan(log.indexOf("proxy: returned true")));
-        assertThat(log.toString(), log.indexOf("proxy: returned true"), lessThan(log.indexOf("proxy: sockets closed")));
-        assertThat(log.toString(), log.indexOf("proxy: sockets closed"), lessThan(log.indexOf("worker-0: closed")));
+        String released = "monitor: stopped (3 live peers released)";
+        String terminated = frontendRole + ": TERMINATE received";
+        String closed = frontendRole + ": sockets closed";
+        assertThat(log.toString(), log.indexOf(released), greaterThan(0));
+        assertThat(log.toString(), log.indexOf(released), lessThan(log.indexOf(terminated)));
+        assertThat(log.toString(), log.indexOf(terminated), lessThan(log.indexOf(closed)));
+        if (spec.workerThreads() > 1) {
+            assertThat(log.toString(), log.indexOf(closed), lessThan(log.indexOf("worker-0: closed")));
+        }
         assertThat(m.peerCount(), is(0));
         // The frontend's CLOSED/MONITOR_STOPPED come from the reaper after tracking stopped: stale, ignored.
         await("stale events after destroy", Duration.ofSeconds(5),
@@ -250,11 +270,11 @@ class MachineManagerTest {
             pool.shutdown();
             assertThat(won.get(), is(1));
             assertThat(duplicate.get(), is(n - 1));
-            assertThat(TestSupport.threadsNamed(ProxyMachine.PROXY_THREAD_PREFIX + "contested-"), hasSize(1));
+            assertThat(TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX + "contested-"), hasSize(1));
             Machine m = manager.find("contested").orElseThrow();
             assertThat("round " + round, TestSupport.request(clients, m.endpoint(), "x"), contains("x"));
             manager.destroy("contested").orElseThrow();
-            assertThat(TestSupport.threadsNamed(ProxyMachine.PROXY_THREAD_PREFIX + "contested-"), empty());
+            assertThat(TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX + "contested-"), empty());
         }
     }
 
@@ -336,14 +356,14 @@ class MachineManagerTest {
     /** Fix 8: the names are spelled right in the API and in the scope's stages. */
     @Test
     void shouldSpellMonitorAndDestroyRight() throws Exception {
-        for (Class<?> c : List.of(MachineManager.class, Machine.class, ProxyMachine.class)) {
+        for (Class<?> c : List.of(MachineManager.class, Machine.class, MachineRuntime.class)) {
             for (Method method : c.getDeclaredMethods()) {
                 String n = method.getName().toLowerCase(Locale.ROOT);
                 assertThat(c + "." + method.getName(), n.contains("destory") || n.contains("moitor"), is(false));
             }
         }
         assertThat(MachineManager.class.getMethod("destroy", String.class), org.hamcrest.Matchers.notNullValue());
-        assertThat(Arrays.asList(ProxyMachine.STAGE_MONITOR, ProxyMachine.STAGE_PROXY, ProxyMachine.STAGE_DELETE),
+        assertThat(Arrays.asList(MachineRuntime.STAGE_MONITOR, MachineRuntime.STAGE_PROXY, MachineRuntime.STAGE_DELETE),
                 contains("monitor", "proxy", "delete"));
         manager.create("named", TestSupport.echoSpec());
         assertThat(manager.destroy("named").orElseThrow().stopped().get(0), startsWith("monitor/"));
@@ -356,7 +376,7 @@ class MachineManagerTest {
         CloseReport r = manager.shutdown();
         assertThat(r.toString(), r.clean(), is(true));
         assertThat(r.stopped(), contains("machines/machine 'two'", "machines/machine 'one'",
-                "connection-events/connection-event-loop", "context/zcontext"));
+                "connection-events/connection-event-loop"));
         assertThat(manager.shutdown(), is(r));
         MachineException e = assertThrows(MachineException.class, () -> manager.create("three",
                 TestSupport.echoSpec()));
@@ -365,6 +385,6 @@ class MachineManagerTest {
         assertThat(manager.find("one").isPresent(), is(false));
         assertThat(manager.destroy("one").isPresent(), is(false));
         assertThat(r.elapsedNanos(), greaterThanOrEqualTo(0L));
-        assertThat(TestSupport.threadsNamed(ProxyMachine.PROXY_THREAD_PREFIX), equalTo(List.of()));
+        assertThat(TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX), equalTo(List.of()));
     }
 }

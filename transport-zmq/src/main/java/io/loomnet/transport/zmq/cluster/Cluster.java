@@ -1,67 +1,75 @@
 package io.loomnet.transport.zmq.cluster;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
+import io.loomnet.DeadLetter;
 import io.loomnet.Handle;
-import io.loomnet.MessageType;
 import io.loomnet.Node;
 import io.loomnet.scope.CloseReport;
+import io.loomnet.scope.LoopErrorHandler;
+import io.loomnet.scope.LoopRunner;
 import io.loomnet.scope.Scope;
 import io.loomnet.spi.RemoteInbox;
-import io.loomnet.spi.RemoteRouter;
 import io.loomnet.transport.zmq.Machine;
 import io.loomnet.transport.zmq.MachineManager;
 import io.loomnet.transport.zmq.MachineSpec;
 import io.loomnet.transport.zmq.codec.Codec;
+import io.loomnet.transport.zmq.internal.ZmqContext;
 
 /**
  * Links a {@link Node} to other nodes over ZeroMQ, so that remote handles work exactly like local ones:
  * {@code send}, {@code call}, {@code ask}, {@code watch} and {@code name@node} lookups.
  *
  * <pre>
- *  node 1                                           node 2
- *  service ─► Node ─► ClusterRouter ─► PeerLink(2) ══TCP══► inbox machine (ROUTER ⇄ proxy ⇄ DEALER)
- *                                      DEALER, own thread               └─► InboxWorker ─► RemoteInbox ─► service
+ *  node 1                                                        node 2
+ *  service ─► Node ─► ClusterRouter ─► PeerLink(2) ══TCP══► inbox machine: one loop owns the ROUTER
+ *            (encodes in the sender)   own thread, batches          └─► InboxWorker ─► RemoteInbox ─► mailbox
  * </pre>
  *
  * <ul>
- *   <li>This node's inbox is a machine of its own {@link MachineManager}; each configured peer gets an
- *   outbound {@link PeerLink} owned by one platform thread.</li>
- *   <li>Payloads cross the wire through the {@link Codec}; never Java serialization. A payload type the codec
- *   does not know fails at the sender with a {@code CodecException}.</li>
- *   <li>Failure detection: each link pings its peer every heartbeat interval; a peer silent for
- *   {@code downAfter} (default 900 ms) is declared down: calls to its services fail at once, watchers get
- *   {@code Terminated(NODE_UNREACHABLE)}, sends are dead-lettered. The link reconnects on its own and the
- *   peer is up again at its first answer.</li>
+ *   <li>This node's inbox is a machine of its own {@link MachineManager} (one loop thread that owns the ROUTER);
+ *   each configured peer gets an outbound {@link PeerLink} on its own thread. A message crosses one thread on each
+ *   side: the sender's link thread, then the receiver's inbox loop, which puts it in the target's mailbox.</li>
+ *   <li>Payloads cross the wire through the {@link Codec}, encoded by the sending thread; never Java serialization.
+ *   A payload type the codec does not know fails at the sender with a {@code CodecException}.</li>
+ *   <li>Back-pressure: a link queues up to {@link Builder#linkQueueLimit(int)} tells and requests; beyond that a
+ *   sender waits or fails ({@link BackPressure}), it is never silently dropped.</li>
+ *   <li>Failure detection: each link pings its peer every heartbeat interval on a connection of its own; a peer
+ *   silent for {@code downAfter} (default 900 ms) is declared down: calls to its services fail at once, watchers
+ *   get {@code Terminated(NODE_UNREACHABLE)}, tells and requests are dead-lettered. The peer is up again at its
+ *   first answer. A node that closes cleanly tells its peers, whose watchers get {@code Terminated(NODE_LEFT)}.</li>
+ *   <li>Accounting: {@link #stats()} gives per-link counts that add up (see {@link LinkStats}).</li>
  *   <li>Optional CURVE: the inbox is a CURVE server that accepts only clients on the allow-list (the
  *   configured peers' keys plus any extra); links authenticate the peers' servers by their public keys.</li>
  * </ul>
  *
  * <p><b>Lifecycle.</b> {@link Builder#start()} attaches the cluster to the node and registers it in the node's
- * transport stage, so {@link Node#close()} closes it (links, then inbox machine, then authentication, then
- * the ZeroMQ context). {@link #close()} may also be called directly; it is idempotent.
+ * transport stage, so {@link Node#close()} closes it: links leave (queued messages go out, then a LEAVING notice the
+ * peer confirms), then the inbox machine, then the links' ZeroMQ context. {@link #close()} may also be called
+ * directly; it is idempotent.
  *
  * <p><b>Threading.</b> All methods are thread-safe.
  */
 public final class Cluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
-    /** Bytes of the fixed frame header; {@link Builder#maxFrameBytes(int)} must leave room for a body. */
-    public static final int FRAME_HEADER_BYTES = Frame.HEADER;
+    /** Bytes of a message's wire header; {@link Builder#maxFrameBytes(int)} must leave room for a body. */
+    public static final int FRAME_HEADER_BYTES = Wire.MESSAGE_HEADER;
 
     /** A peer link's state. */
     public enum PeerState {
@@ -69,71 +77,90 @@ public final class Cluster implements AutoCloseable {
         CONNECTING,
         /** The peer answers heartbeats. */
         UP,
-        /** The peer stopped answering; messages to it are dead-lettered until it answers again. */
+        /** The peer stopped answering; tells and requests to it are dead-lettered until it answers again. */
         DOWN,
+        /** The peer closed cleanly and said so; dead-lettered until a new run of it answers. */
+        LEFT,
         /** The cluster is closed. */
         CLOSED
     }
 
     private final Node node;
     private final ClusterConfig config;
-    private final Codec codec;
     private final MachineManager machines;
-    private final Map<Integer, PeerLink> links = new HashMap<>();
+    private final ZmqContext linkContext;
+    private final PeerLink[] linkByNode;
+    private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
     private final ClusterStats.Counters counters = new ClusterStats.Counters();
+    private final LongAdder loopErrors = new LongAdder();
     private final InboxWorker worker;
     private final Scope scope;
     private final Machine inbox;
-    private final ZapHandler zap;
-    private RemoteInbox remoteInbox;
+    private volatile RemoteInbox remoteInbox;
 
     private Cluster(Node node, ClusterConfig config, Codec codec) {
         this.node = node;
         this.config = config;
-        this.codec = codec;
         int self = node.id();
-        this.scope = Scope.open("cluster of node " + self, config.stopTimeout(), "links", "inbox", "auth", "context");
-        this.machines = new MachineManager(config.stopTimeout());
-        scope.add("context", "machine manager", deadline -> machines.shutdown().clean());
+        LoopErrorHandler logging = LoopErrorHandler.logging();
+        LoopErrorHandler errors = (thread, e) -> {
+            loopErrors.increment();
+            logging.onError(thread, e);
+        };
+        this.scope = Scope.open("cluster of node " + self, config.stopTimeout(), "links", "inbox", "context");
+        this.machines = new MachineManager(config.stopTimeout(), errors);
+        scope.add("inbox", "machine manager", deadline -> machines.shutdown().clean());
+        this.linkContext = new ZmqContext("links-" + self, errors);
+        scope.add("context", "links context " + linkContext.role(), linkContext::close);
+        int maxPeer = config.peers().keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        this.linkByNode = new PeerLink[maxPeer + 1];
         try {
-            this.zap = config.curve().map(c -> new ZapHandler(machines.context(), c.allowedZ85(),
-                    "loomnet-" + self + "-zap")).orElse(null);
-            if (zap != null) {
-                zap.start();
-                scope.add("auth", "ZAP handler", zap::stop);
-            }
-            long incarnation = new java.security.SecureRandom().nextLong() | 1L; // never 0: 0 means unknown
-            this.worker = new InboxWorker(self, incarnation, config, codec, counters);
-            MachineSpec.Builder spec = MachineSpec.builder(config.inboxEndpoint(), worker).workerThreads(1)
-                    .maxMessageBytes(2L * config.maxFrameBytes() + Frame.HEADER)
+            long incarnation = new SecureRandom().nextLong() | 1L; // never 0: 0 means unknown
+            this.worker = new InboxWorker(self, incarnation, config, codec, counters, new InboxListener());
+            int frameLimit = Math.max(PeerLink.MAX_BATCH_BYTES, config.maxFrameBytes() + Wire.LENGTH_PREFIX)
+                    + Wire.BATCH_HEADER;
+            MachineSpec.Builder spec = MachineSpec.builder(config.inboxEndpoint(), worker)
+                    .workerThreads(1)
+                    .maxMessageBytes(frameLimit)
+                    .highWaterMark(config.highWaterMark())
+                    .heartbeatInterval(Duration.ZERO) // liveness is the links' own PING/PONG
                     .startTimeout(config.startTimeout());
-            config.curve().ifPresent(c -> spec.frontendOptions(s -> {
-                s.setZAPDomain("loomnet");
-                s.setCurveServer(true);
-                s.setCurvePublicKey(c.publicKey());
-                s.setCurveSecretKey(c.secretKey());
-            }));
+            config.curve().ifPresent(c -> spec.curveServer(new MachineSpec.CurveServer(c.publicKey(),
+                    c.secretKey(), c.allowedZ85())));
             String inboxName = "cluster-inbox-" + self;
             this.inbox = machines.create(inboxName, spec.build());
-            scope.add("inbox", "inbox machine " + inbox.endpoint(), deadline -> machines.destroy(inboxName)
-                    .map(CloseReport::clean).orElse(true));
+            List<LoopRunner> runners = new ArrayList<>();
             PeerLink.Listener listener = new LinkListener();
             for (Map.Entry<Integer, String> p : config.peers().entrySet()) {
-                PeerLink link = new PeerLink(self, p.getKey(), p.getValue(), machines.context(), config, listener);
-                link.start();
+                PeerLink link = new PeerLink(self, p.getKey(), p.getValue(), linkContext.context(), config, listener);
+                LoopRunner r = LoopRunner.start(link.role(), link, errors);
+                scope.add("links", "link to node " + p.getKey(), r);
+                runners.add(r);
                 links.put(p.getKey(), link);
-                scope.add("links", "link to node " + p.getKey(), link::close);
+                linkByNode[p.getKey()] = link;
             }
+            for (LoopRunner r : runners) {
+                r.awaitStarted(config.startTimeout());
+            }
+            // Registered last, so it runs first in its stage: every link starts leaving at once, then each is joined.
+            scope.add("links", "leave", deadline -> {
+                for (PeerLink l : links.values()) {
+                    l.leave(deadline);
+                }
+                return true;
+            });
         } catch (RuntimeException e) {
             scope.shutdown();
             throw e;
         }
     }
 
-    private void attach() {
-        Router router = new Router();
-        remoteInbox = node.attachRemote(router);
-        worker.attach(remoteInbox, router);
+    private void attach(Codec codec) {
+        ClusterRouter router = new ClusterRouter(node.id(), linkByNode, codec, config);
+        RemoteInbox in = node.attachRemote(router);
+        router.attach(in);
+        remoteInbox = in;
+        worker.attach(in, router);
         node.addTransport("cluster", deadline -> scope.shutdown().clean());
     }
 
@@ -164,22 +191,27 @@ public final class Cluster implements AutoCloseable {
         return PeerState.valueOf(l.state().name());
     }
 
-    /** @return the cluster's counters */
+    /** @return the cluster's counters: the inbox's, and each link's */
     public ClusterStats stats() {
-        long out = 0;
-        Map<Integer, PeerState> states = new LinkedHashMap<>();
+        Map<Integer, LinkStats> ls = new LinkedHashMap<>();
         for (PeerLink l : links.values()) {
-            out += l.framesOut.get();
-            states.put(l.peer(), PeerState.valueOf(l.state().name()));
+            ls.put(l.peer(), l.stats());
         }
+        var m = inbox.stats();
         return new ClusterStats(counters.framesIn.sum(), counters.delivered.sum(), counters.malformed.sum(),
-                counters.oversize.sum(), counters.undecodable.sum(), counters.stale.sum(), out, counters.refused.sum(),
-                counters.dropped.sum(), Map.copyOf(states));
+                counters.oversize.sum(), counters.undecodable.sum(), counters.stale.sum(), m.refusedFrames(),
+                zapRefused(), Map.copyOf(ls));
+    }
+
+    /** @return failures of the cluster's loops and of JeroMQ's threads, each also logged at ERROR */
+    public long loopErrors() {
+        return loopErrors.sum();
     }
 
     /** @return connections the inbox refused because their CURVE key is not on the allow-list (0 without CURVE) */
     public long zapRefused() {
-        return zap == null ? 0 : zap.refused.sum();
+        return inbox instanceof io.loomnet.transport.zmq.internal.MachineRuntime m && m.zap() != null
+                ? m.zap().refused() : 0;
     }
 
     /** @return the inbox machine's live client connections */
@@ -188,7 +220,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Closes links, inbox, authentication and the ZeroMQ context, in that order. Idempotent.
+     * Closes the cluster: links leave (each sends what is queued and a LEAVING notice, and waits for its peer to
+     * confirm), then the inbox, then the links' ZeroMQ context, in that order. Idempotent.
      *
      * @return what stopped and what did not
      */
@@ -204,6 +237,30 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    private PeerLink link(int peer) {
+        return peer >= 0 && peer < linkByNode.length ? linkByNode[peer] : null;
+    }
+
+    /** What this node's inbox hears about peers, on its loop thread. */
+    private final class InboxListener implements InboxWorker.Listener {
+        @Override
+        public void peerSeen(int peer) {
+            PeerLink l = link(peer);
+            if (l != null) {
+                l.peerSeen();
+            }
+        }
+
+        @Override
+        public void peerLeaving(int peer) {
+            PeerLink l = link(peer);
+            if (l != null) {
+                l.peerLeaving();
+            }
+        }
+    }
+
+    /** What the links report, on their threads. */
     private final class LinkListener implements PeerLink.Listener {
         @Override
         public void peerUp(int peer) {
@@ -220,72 +277,19 @@ public final class Cluster implements AutoCloseable {
         }
 
         @Override
-        public void dropped(int peer, byte[] frame, String reason) {
-            counters.dropped.increment();
-            LOG.debug("node {}: frame to node {} dropped: {}", node.id(), peer, reason);
-        }
-    }
-
-    /** Carries the node's messages for other nodes to the links. Thread-safe; never blocks (but lookup). */
-    private final class Router implements RemoteRouter {
-        @Override
-        public boolean route(Handle source, Handle target, MessageType type, long session, Object payload) {
-            PeerLink link = links.get(target.node());
-            if (link == null) {
-                counters.refused.increment();
-                return false;
-            }
-            byte[] body = codec.encode(payload);
-            if (body.length + Frame.HEADER > config.maxFrameBytes()) {
-                throw new ClusterException("message " + (payload == null ? "null" : payload.getClass().getName())
-                        + " from " + source + " to " + target + " is " + (body.length + Frame.HEADER)
-                        + " bytes, over the cluster frame limit of " + config.maxFrameBytes() + " bytes");
-            }
-            boolean ok = link.offer(Frame.encode(Frame.Kind.of(type), source, target, session, body));
-            if (!ok) {
-                counters.refused.increment();
-            }
-            return ok;
-        }
-
-        @Override
-        public void watch(Handle watcher, Handle target) {
-            PeerLink link = links.get(target.node());
-            if (link == null || !link.offer(Frame.encode(Frame.Kind.WATCH, watcher, target, 0, null))) {
-                notifyUnreachable(watcher, target);
-            }
-        }
-
-        @Override
-        public void unwatch(Handle watcher, Handle target) {
-            PeerLink link = links.get(target.node());
-            if (link != null) {
-                link.offer(Frame.encode(Frame.Kind.UNWATCH, watcher, target, 0, null));
-            }
-        }
-
-        @Override
-        public Optional<Handle> lookup(int peer, String name, Duration timeout) {
-            PeerLink link = links.get(peer);
-            if (link == null) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.ofNullable(link.lookup(name).get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            } catch (ExecutionException | TimeoutException e) {
-                return Optional.empty();
-            }
-        }
-
-        private void notifyUnreachable(Handle watcher, Handle target) {
+        public void peerLeft(int peer, String reason) {
+            LOG.info("node {}: peer node {} left: {}", node.id(), peer, reason);
             RemoteInbox in = remoteInbox;
             if (in != null) {
-                in.deliver(target, watcher, MessageType.SYSTEM, 0, new io.loomnet.Terminated(target,
-                        io.loomnet.Terminated.Reason.NODE_UNREACHABLE, "node " + target.node()
-                        + " is unknown or down"));
+                in.nodeLeft(peer, reason);
+            }
+        }
+
+        @Override
+        public void undeliverable(OutFrame f, DeadLetter.Reason reason) {
+            RemoteInbox in = remoteInbox;
+            if (in != null) {
+                in.undeliverable(f.source, f.target, f.type, f.session, f.payload, reason);
             }
         }
     }
@@ -302,7 +306,9 @@ public final class Cluster implements AutoCloseable {
         private Duration downAfter = Duration.ofMillis(900);
         private int maxFrameBytes = 1 << 20;
         private int linkQueueLimit = 100_000;
-        private int highWaterMark = 100_000;
+        private int highWaterMark = 1000;
+        private BackPressure backPressure = BackPressure.BLOCK;
+        private Duration sendTimeout = Duration.ofSeconds(2);
         private Duration startTimeout = Duration.ofSeconds(5);
         private Duration stopTimeout = Duration.ofSeconds(3);
         private String publicKey;
@@ -400,26 +406,45 @@ public final class Cluster implements AutoCloseable {
         }
 
         /**
-         * @param bytes the largest frame sent or accepted (header included; default 1 MiB)
+         * @param bytes the largest message sent or accepted, header included (default 1 MiB)
          * @return this
          */
         public Builder maxFrameBytes(int bytes) {
-            if (bytes < Frame.HEADER + 1) {
-                throw new IllegalArgumentException("maxFrameBytes must be more than " + Frame.HEADER + ", was " + bytes);
+            if (bytes < Wire.MESSAGE_HEADER + 1 || bytes > MachineSpec.MAX_MESSAGE_BYTES_LIMIT / 2) {
+                throw new IllegalArgumentException("maxFrameBytes must be " + (Wire.MESSAGE_HEADER + 1) + ".."
+                        + MachineSpec.MAX_MESSAGE_BYTES_LIMIT / 2 + ", was " + bytes);
             }
             this.maxFrameBytes = bytes;
             return this;
         }
 
         /**
-         * @param frames frames queued per link before sends are dead-lettered (default 100000)
+         * @param messages tells and requests queued per link before back-pressure applies (default 100000)
          * @return this
          */
-        public Builder linkQueueLimit(int frames) {
-            if (frames < 1) {
-                throw new IllegalArgumentException("linkQueueLimit must be positive, was " + frames);
+        public Builder linkQueueLimit(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("linkQueueLimit must be positive, was " + messages);
             }
-            this.linkQueueLimit = frames;
+            this.linkQueueLimit = messages;
+            return this;
+        }
+
+        /**
+         * What a tell or request does when its link is full (default {@link BackPressure#BLOCK} for up to 2 s).
+         *
+         * @param policy wait for room, or fail at once
+         * @param timeout how long {@link BackPressure#BLOCK} waits, positive; ignored by {@link BackPressure#FAIL}
+         * @return this
+         */
+        public Builder backPressure(BackPressure policy, Duration timeout) {
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("back-pressure timeout must be positive, was " + timeout);
+            }
+            this.backPressure = policy;
+            this.sendTimeout = timeout;
             return this;
         }
 
@@ -428,7 +453,11 @@ public final class Cluster implements AutoCloseable {
          * @return this
          */
         public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("stopTimeout must be positive, was " + timeout);
+            }
+            this.stopTimeout = timeout;
             return this;
         }
 
@@ -459,15 +488,21 @@ public final class Cluster implements AutoCloseable {
                         ZMQ.Curve.z85Decode(secretKey), keys, allowed));
             }
             ClusterConfig config = new ClusterConfig(inbox, Map.copyOf(peers), heartbeat, downAfter, maxFrameBytes,
-                    linkQueueLimit, highWaterMark, startTimeout, stopTimeout, curve);
-            Cluster c = new Cluster(node, config, codec == null ? Codec.builder().build() : codec);
+                    linkQueueLimit, highWaterMark, backPressure, sendTimeout, startTimeout, stopTimeout, curve);
+            Codec c = codec == null ? Codec.builder().build() : codec;
+            Cluster cluster;
             try {
-                c.attach();
+                cluster = new Cluster(node, config, c);
+            } catch (io.loomnet.transport.zmq.MachineException | io.loomnet.scope.LoopStartException e) {
+                throw new ClusterException("cluster of node " + node.id() + " did not start: " + e.getMessage(), e);
+            }
+            try {
+                cluster.attach(c);
             } catch (RuntimeException e) {
-                c.shutdown();
+                cluster.shutdown();
                 throw e;
             }
-            return c;
+            return cluster;
         }
 
         private static String requireTcp(String what, String endpoint) {

@@ -12,16 +12,18 @@ import java.util.Set;
  * @param peers peer node id → inbox endpoint
  * @param heartbeatInterval how often a link pings its peer
  * @param downAfter silence after which a peer is declared down
- * @param maxFrameBytes the largest frame accepted or sent
- * @param linkQueueLimit frames queued per link before offers are refused
- * @param highWaterMark ZeroMQ send/receive high-water mark of the links
- * @param startTimeout how long starting the inbox and each link may take
+ * @param maxFrameBytes the largest message (header and payload) accepted or sent
+ * @param linkQueueLimit tells and requests queued per link before back-pressure applies
+ * @param highWaterMark ZeroMQ send high-water mark of a link's data connection, in batches
+ * @param backPressure what a send to a full link does
+ * @param sendTimeout how long a send may wait for room under {@link BackPressure#BLOCK}
+ * @param startTimeout how long starting the inbox may take
  * @param stopTimeout how long closing the cluster may take
  * @param curve CURVE settings, if enabled
  */
 record ClusterConfig(String inboxEndpoint, Map<Integer, String> peers, Duration heartbeatInterval, Duration downAfter,
-                     int maxFrameBytes, int linkQueueLimit, int highWaterMark, Duration startTimeout,
-                     Duration stopTimeout, Optional<Curve> curve) {
+                     int maxFrameBytes, int linkQueueLimit, int highWaterMark, BackPressure backPressure,
+                     Duration sendTimeout, Duration startTimeout, Duration stopTimeout, Optional<Curve> curve) {
 
     /**
      * CURVE keys: this node's key pair (server keys of its inbox, client keys of its links), the peers' public

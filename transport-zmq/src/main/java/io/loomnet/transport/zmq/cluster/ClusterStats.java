@@ -4,22 +4,26 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A snapshot of a cluster's counters; individually accurate, not a consistent cut.
+ * A snapshot of a cluster's counters; each accurate, not a consistent cut.
  *
- * @param framesIn frames received by the inbox
+ * <p>Inbound (this node's inbox): every message of a well-formed batch from a peer is {@code delivered} to the
+ * node, or dropped and counted under one reason ({@code stale}, {@code undecodable}, {@code oversize}, or
+ * {@code malformed}); control messages (watches, lookups, leaving) are counted in {@code controlMessages}. Outbound:
+ * one {@link LinkStats} per peer.
+ *
+ * @param framesIn ZeroMQ frames received by the inbox (batches and PINGs)
  * @param delivered messages handed to the node
- * @param malformed frames dropped for a bad shape, header, kind or target
- * @param oversize frames dropped for being over the size limit
- * @param undecodable frames dropped because the codec could not decode their payload
- * @param stale frames dropped because they were addressed to an earlier run of this node
- * @param framesOut frames sent on links
- * @param refused messages the links refused (peer down, queue full) — the node dead-lettered them
- * @param dropped frames taken by a link but never sent (peer went down, ZeroMQ queue full, close)
- * @param peers state of each peer link
+ * @param malformed frames or messages dropped for a bad shape, header, kind or target
+ * @param oversize messages dropped for being over the frame limit
+ * @param undecodable messages dropped because the codec could not decode their payload
+ * @param stale messages dropped because they were addressed to an earlier run of this node (dead-lettered here)
+ * @param refusedFrames frames the inbox's hostile-frame guard refused (negative or oversize declared sizes)
+ * @param zapRefused connections refused because their CURVE key is not on the allow-list (0 without CURVE)
+ * @param links the link to each configured peer
  */
 public record ClusterStats(long framesIn, long delivered, long malformed, long oversize, long undecodable, long stale,
-                           long framesOut, long refused, long dropped, Map<Integer, Cluster.PeerState> peers) {
-    /** Mutable counters behind the snapshot. */
+                           long refusedFrames, long zapRefused, Map<Integer, LinkStats> links) {
+    /** Mutable counters behind the inbound part. */
     static final class Counters {
         final LongAdder framesIn = new LongAdder();
         final LongAdder delivered = new LongAdder();
@@ -27,7 +31,19 @@ public record ClusterStats(long framesIn, long delivered, long malformed, long o
         final LongAdder oversize = new LongAdder();
         final LongAdder undecodable = new LongAdder();
         final LongAdder stale = new LongAdder();
-        final LongAdder refused = new LongAdder();
-        final LongAdder dropped = new LongAdder();
+    }
+
+    /**
+     * @param peer a configured peer
+     * @return its link's counters
+     * @throws IllegalArgumentException if {@code peer} is not configured
+     */
+    public LinkStats link(int peer) {
+        LinkStats l = links.get(peer);
+        if (l == null) {
+            throw new IllegalArgumentException("node " + peer + " is not a configured peer; peers are "
+                    + links.keySet());
+        }
+        return l;
     }
 }

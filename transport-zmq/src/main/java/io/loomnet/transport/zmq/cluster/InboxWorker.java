@@ -1,14 +1,18 @@
 package io.loomnet.transport.zmq.cluster;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.loomnet.DeadLetter;
 import io.loomnet.Handle;
+import io.loomnet.MessageType;
 import io.loomnet.spi.ErrorKind;
 import io.loomnet.spi.RemoteInbox;
 import io.loomnet.spi.RemoteRouter;
@@ -18,34 +22,76 @@ import io.loomnet.transport.zmq.codec.Codec;
 import io.loomnet.transport.zmq.codec.CodecException;
 
 /**
- * The worker side of this node's inbox machine: turns each frame from a peer into a call on the node's
- * {@link RemoteInbox}. Runs on the machine's single worker loop thread, so frames are handed to the node in
- * the order they arrived (one loop keeps per-sender order). Never blocks: the inbox only enqueues.
+ * The worker of this node's inbox machine, called on the machine's one loop thread (which owns the ROUTER, so a
+ * frame crosses one thread on its way in): unpacks each batch from a peer's link and hands every message to the
+ * node's {@link RemoteInbox} in order; answers PINGs with PONGs that carry this node's incarnation and how many
+ * messages of the sender's epochs it has received; answers LOOKUPs and LEAVING.
  *
- * <p>Hostile input never escapes: a frame that is not exactly one part, is over the size limit, has a bad
- * header, an unknown kind, a target on another node, or a payload the codec cannot decode is counted and
- * dropped; if it was a request, the sender gets an error reply routed back.
+ * <p><b>Counting.</b> Every message of a well-formed batch is counted for its sender's epoch, whatever becomes of
+ * it here (delivered, stale, undecodable, malformed): that count is what the sender's accounting settles against.
+ *
+ * <p><b>Hostile input never escapes.</b> A frame that is not exactly one part, has a bad preamble or header, an
+ * inconsistent message length, an unknown kind, a target on another node, or a payload the codec cannot decode
+ * is counted and dropped; if it was a request, the sender gets an error reply routed back. Never blocks: the
+ * node's inbox only enqueues.
  */
 final class InboxWorker implements MachineWorker {
     private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
 
     private final int self;
-    /** This cluster's incarnation, sent in every PONG so peers notice a restart. */
-    private final byte[] incarnationBytes;
     private final long incarnation;
     private final ClusterConfig config;
     private final Codec codec;
     private final ClusterStats.Counters counters;
+    private final Listener listener;
+    /** Per sender node: its last two epochs and their counts. Loop thread only. */
+    private final SenderCounts[] senders = new SenderCounts[Handle.MAX_NODE + 1];
     private volatile RemoteInbox inbox;
     private volatile RemoteRouter router;
 
-    InboxWorker(int self, long incarnation, ClusterConfig config, Codec codec, ClusterStats.Counters counters) {
-        this.incarnation = incarnation;
-        this.incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
+    /** Told on the loop thread; must not block. */
+    interface Listener {
+        /** A PING or batch from {@code node} arrived: it is alive (and its inbox is bound). */
+        void peerSeen(int node);
+
+        /** {@code node} said it is leaving. */
+        void peerLeaving(int node);
+    }
+
+    /** Messages received from one sender node, for its current and previous epoch. */
+    private static final class SenderCounts {
+        long epoch;
+        long received;
+        long previousEpoch;
+        long previousReceived;
+
+        void count(long e, int n) {
+            if (e != epoch) {
+                if (e == previousEpoch) {
+                    previousReceived += n; // a late batch of the stream before; rare
+                    return;
+                }
+                previousEpoch = epoch;
+                previousReceived = received;
+                epoch = e;
+                received = 0;
+            }
+            received += n;
+        }
+
+        long receivedIn(long e) {
+            return e == 0 ? 0 : e == epoch ? received : e == previousEpoch ? previousReceived : 0;
+        }
+    }
+
+    InboxWorker(int self, long incarnation, ClusterConfig config, Codec codec, ClusterStats.Counters counters,
+                Listener listener) {
         this.self = self;
+        this.incarnation = incarnation;
         this.config = config;
         this.codec = codec;
         this.counters = counters;
+        this.listener = listener;
     }
 
     void attach(RemoteInbox inbox, RemoteRouter router) {
@@ -58,116 +104,204 @@ final class InboxWorker implements MachineWorker {
         counters.framesIn.increment();
         List<byte[]> frames = request.frames();
         if (frames.size() != 1) {
-            drop("wrong frame count " + frames.size(), null);
+            malformed("wrong frame count " + frames.size());
             return;
         }
-        byte[] bytes = frames.get(0);
-        if (bytes.length > config.maxFrameBytes()) {
-            counters.oversize.increment();
-            Frame header = Frame.parse(bytes);
-            LOG.debug("frame of {} bytes over the {}-byte limit dropped", bytes.length, config.maxFrameBytes());
-            if (header != null && header.kind() == Frame.Kind.REQUEST) {
-                errorBack(header, ErrorKind.HANDLER_FAILED, "request of " + bytes.length + " bytes to " + header.target()
-                        + " is over node " + self + "'s frame limit of " + config.maxFrameBytes() + " bytes");
-            }
+        byte[] f = frames.get(0);
+        switch (Wire.frameKind(f)) {
+            case Wire.PING -> ping(request, f);
+            case Wire.BATCH -> batch(request, f);
+            default -> malformed("unknown frame (" + f.length + " bytes)");
+        }
+    }
+
+    private void ping(MachineRequest request, byte[] f) {
+        if (f.length != Wire.PING_SIZE) {
+            malformed("PING of " + f.length + " bytes");
             return;
         }
-        Frame f = Frame.parse(bytes);
-        if (f == null) {
-            drop("malformed header (" + bytes.length + " bytes)", null);
+        int node = Handle.ofValue(Wire.getLong(f, 4)).node();
+        long seq = Wire.getLong(f, 12);
+        long epoch = Wire.getLong(f, 20);
+        long previous = Wire.getLong(f, 28);
+        SenderCounts c = senders[node];
+        long received = c == null ? 0 : c.receivedIn(epoch);
+        long receivedPrevious = c == null ? 0 : c.receivedIn(previous);
+        request.reply(List.of(Wire.pong(seq, incarnation, received, receivedPrevious)));
+        if (node != self) {
+            listener.peerSeen(node);
+        }
+    }
+
+    private void batch(MachineRequest request, byte[] f) {
+        if (f.length < Wire.BATCH_HEADER) {
+            malformed("batch header truncated (" + f.length + " bytes)");
+            return;
+        }
+        long addressed = Wire.getLong(f, 4);
+        long epoch = Wire.getLong(f, 12);
+        int node = (f[20] & 0xff) << 8 | (f[21] & 0xff);
+        int count = Wire.getInt(f, 24);
+        if (count < 0 || node == self) {
+            malformed("batch header with count " + count + " from node " + node);
             return;
         }
         RemoteInbox in = inbox;
         if (in == null) {
-            drop("cluster not attached yet", f);
+            malformed("cluster not attached yet");
             return;
         }
-        switch (f.kind()) {
-            case PING -> request.reply(List.of(Frame.encode(Frame.Kind.PONG, Handle.of(self, 0), f.source(),
-                    f.session(), incarnationBytes)));
-            case PONG, LOOKUP_REPLY -> drop("reply kind " + f.kind() + " sent to an inbox", f);
-            case LOOKUP -> {
-                String name = utf8(f);
-                Handle h = name == null ? null : in.lookupLocal(name);
-                request.reply(List.of(Frame.encode(Frame.Kind.LOOKUP_REPLY, Handle.of(self, 0),
-                        h == null ? Handle.ofValue(0) : h, f.session(), null)));
+        SenderCounts c = senders[node];
+        if (c == null) {
+            c = new SenderCounts();
+            senders[node] = c;
+        }
+        boolean stale = addressed != 0 && addressed != incarnation;
+        List<byte[]> replies = null;
+        int at = Wire.BATCH_HEADER;
+        int seen = 0;
+        for (; seen < count; seen++) {
+            if (f.length - at < Wire.LENGTH_PREFIX) {
+                break;
             }
-            case WATCH -> {
-                if (local(f)) {
-                    in.watch(f.source(), f.target());
+            int len = Wire.getInt(f, at);
+            at += Wire.LENGTH_PREFIX;
+            if (len < Wire.MESSAGE_HEADER || len > f.length - at) {
+                break;
+            }
+            if (len > config.maxFrameBytes()) {
+                counters.oversize.increment();
+            } else {
+                byte[] reply = message(in, f, at, len, stale, epoch, c, seen + 1);
+                if (reply != null) {
+                    if (replies == null) {
+                        replies = new ArrayList<>(2);
+                    }
+                    replies.add(reply);
                 }
             }
-            case UNWATCH -> {
-                if (local(f)) {
-                    in.unwatch(f.source(), f.target());
-                }
-            }
-            default -> deliver(in, f);
+            at += len;
+        }
+        c.count(epoch, seen);
+        if (seen < count || at != f.length) {
+            malformed("batch from node " + node + " inconsistent after " + seen + " of " + count + " messages");
+        }
+        listener.peerSeen(node);
+        if (replies != null) {
+            request.reply(replies);
         }
     }
 
-    private void deliver(RemoteInbox in, Frame f) {
-        if (!local(f)) {
-            return;
-        }
-        if (f.incarnation() != 0 && f.incarnation() != incarnation) {
-            counters.stale.increment();
-            LOG.debug("frame {} from {} to {} for an earlier incarnation of node {} dropped", f.kind(), f.source(),
-                    f.target(), self);
-            if (f.kind() == Frame.Kind.REQUEST) {
-                errorBack(f, ErrorKind.UNAVAILABLE, "node " + self + " restarted; service " + f.target()
-                        + " of its earlier run is gone");
+    /** @return a control reply for the sender's link, or {@code null} */
+    private byte[] message(RemoteInbox in, byte[] f, int at, int len, boolean stale, long epoch, SenderCounts c,
+                           int seenSoFar) {
+        byte kind = f[at];
+        Handle source = Handle.ofValue(Wire.getLong(f, at + 1));
+        Handle target = Handle.ofValue(Wire.getLong(f, at + 9));
+        long session = Wire.getLong(f, at + 17);
+        int body = at + Wire.MESSAGE_HEADER;
+        int bodyLength = len - Wire.MESSAGE_HEADER;
+        switch (kind) {
+            case Wire.LOOKUP -> {
+                String name = utf8(f, body, bodyLength);
+                Handle h = name == null || stale ? null : in.lookupLocal(name);
+                return Wire.lookupReply(session, h == null ? 0 : h.value());
             }
+            case Wire.LEAVING -> {
+                listener.peerLeaving(source.node());
+                // Everything this epoch carried up to and including LEAVING has been received.
+                return Wire.left(c.receivedIn(epoch) + seenSoFar, epoch);
+            }
+            case Wire.WATCH, Wire.UNWATCH -> {
+                if (local(target, kind, source, session) && !stale) {
+                    if (kind == Wire.WATCH) {
+                        in.watch(source, target);
+                    } else {
+                        in.unwatch(source, target);
+                    }
+                } else if (stale) {
+                    counters.stale.increment();
+                }
+                return null;
+            }
+            default -> {
+                MessageType type = Wire.typeOf(kind);
+                if (type == null) {
+                    malformed("unknown message kind " + kind);
+                    return null;
+                }
+                deliver(in, type, source, target, session, f, body, bodyLength, stale);
+                return null;
+            }
+        }
+    }
+
+    private void deliver(RemoteInbox in, MessageType type, Handle source, Handle target, long session, byte[] f,
+                         int body, int bodyLength, boolean stale) {
+        if (!local(target, type == MessageType.REQUEST ? Wire.REQUEST : 0, source, session)) {
             return;
         }
-        Object payload;
+        Object payload = null;
+        CodecException undecodable = null;
         try {
-            payload = codec.decode(f.body(), f.bodyOffset(), f.bodyLength());
+            payload = codec.decode(f, body, bodyLength);
         } catch (CodecException e) {
+            undecodable = e;
+        }
+        if (stale) {
+            // Addressed to an earlier run of this node, whose handles this run reuses: never delivered. The node
+            // dead-letters it (a request gets its error reply) like a message to an unknown service.
+            counters.stale.increment();
+            LOG.debug("{} from {} to {} for an earlier incarnation of node {} dropped", type, source, target, self);
+            in.undeliverable(source, target, type, session, payload, DeadLetter.Reason.UNKNOWN_TARGET);
+            return;
+        }
+        if (undecodable != null) {
             counters.undecodable.increment();
-            LOG.debug("frame {} from {} to {} with an undecodable payload dropped: {}", f.kind(), f.source(),
-                    f.target(), e.getMessage());
-            if (f.kind() == Frame.Kind.REQUEST) {
-                errorBack(f, ErrorKind.HANDLER_FAILED, "node " + self + " could not decode request to " + f.target()
-                        + ": " + e.getMessage());
+            LOG.debug("{} from {} to {} with an undecodable payload dropped: {}", type, source, target,
+                    undecodable.getMessage());
+            if (type == MessageType.REQUEST) {
+                errorBack(target, source, session, ErrorKind.HANDLER_FAILED, "node " + self
+                        + " could not decode request to " + target + ": " + undecodable.getMessage());
             }
             return;
         }
         counters.delivered.increment();
-        in.deliver(f.source(), f.target(), f.kind().messageType(), f.session(), payload);
+        in.deliver(source, target, type, session, payload);
     }
 
-    private boolean local(Frame f) {
-        if (f.target().node() != self) {
-            drop("target " + f.target() + " is not on node " + self, f);
+    private boolean local(Handle target, byte kind, Handle source, long session) {
+        if (target.node() != self) {
+            malformed("target " + target + " is not on node " + self);
+            if (kind == Wire.REQUEST) {
+                errorBack(target, source, session, ErrorKind.UNAVAILABLE, "node " + self + " refused request to "
+                        + target + ": not on this node");
+            }
             return false;
         }
         return true;
     }
 
-    private String utf8(Frame f) {
+    private String utf8(byte[] f, int at, int len) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(f.body(), f.bodyOffset(), f.bodyLength())).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(f, at, len)).toString();
         } catch (CharacterCodingException e) {
-            drop("lookup name is not UTF-8", f);
+            malformed("lookup name is not UTF-8");
             return null;
         }
     }
 
-    private void drop(String why, Frame f) {
+    private void malformed(String why) {
         counters.malformed.increment();
-        LOG.debug("inbox of node {} dropped a frame: {}", self, why);
-        if (f != null && f.kind() == Frame.Kind.REQUEST) {
-            errorBack(f, ErrorKind.UNAVAILABLE, "node " + self + " refused request to " + f.target() + ": " + why);
-        }
+        LOG.debug("inbox of node {} dropped input: {}", self, why);
     }
 
-    private void errorBack(Frame f, ErrorKind kind, String text) {
+    private void errorBack(Handle from, Handle to, long session, ErrorKind kind, String text) {
         RemoteRouter r = router;
-        if (r != null && f.source().node() != self) {
-            r.route(f.target(), f.source(), io.loomnet.MessageType.ERROR, f.session(),
-                    new RemoteRouter.ErrorPayload(kind, text));
+        if (r != null && to.node() != self && session != 0) {
+            r.route(from, to, MessageType.ERROR, session, new RemoteRouter.ErrorPayload(kind, text));
         }
     }
 }

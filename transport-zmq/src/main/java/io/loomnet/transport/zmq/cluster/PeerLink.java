@@ -1,66 +1,93 @@
 package io.loomnet.transport.zmq.cluster;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
-
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import org.zeromq.ZMonitor;
 
+import io.loomnet.DeadLetter;
 import io.loomnet.Handle;
+import io.loomnet.MessageType;
+import io.loomnet.scope.Loop;
 import io.loomnet.transport.zmq.internal.PipeWaker;
 
 /**
- * The outbound link to one peer node: a DEALER connected to the peer's inbox machine, owned by one platform
- * thread ({@code loomnet-<id>-link-<peer>}) that is never interrupted.
+ * The outbound link to one peer node, run as a {@link Loop} on its own thread ({@code loomnet-<id>-link-<peer>}),
+ * which creates, uses and closes its two DEALER sockets and is never interrupted.
  *
- * <p><b>Feeding it.</b> Any thread calls {@link #offer(byte[])}: the frame goes on a lock-free queue and a
- * {@link PipeWaker} wakes the link thread's poll (coalesced; no socket is shared). The link thread drains the
- * queue in order, so frames leave in the order they were offered (per-sender order holds across the wire).
+ * <p><b>Path.</b> Any thread calls {@link #offer(OutFrame)}: the message (already encoded by the sender, header
+ * written in place) goes on the lock-free {@link LinkOutbox}, and the link thread is woken only if it sleeps. The
+ * link thread packs every queued message into batches (one ZeroMQ frame each, up to {@link #MAX_BATCH_BYTES}),
+ * copying each message once, and writes them on the data connection. Order is the order of {@code offer}.
  *
- * <p><b>Liveness.</b> Every heartbeat interval the link sends a PING; the peer's inbox answers PONG through its
- * machine. No PONG for {@code downAfter} marks the peer DOWN ({@link Listener#peerDown}); offers are refused
- * while DOWN (the node dead-letters them). ZeroMQ reconnects the DEALER by itself; the first PONG after that
- * marks the peer UP again. A frozen peer (process stopped) is caught the same way as a dead one. PONGs carry
- * the peer cluster's incarnation (random per start), so a peer that restarts faster than the down timeout is
- * still reported down once (its services are gone) and then up.
+ * <p><b>Liveness.</b> PINGs go on a connection of their own every heartbeat interval, so they never wait behind
+ * data; the peer's inbox answers PONG with its incarnation and how many of this link's messages it has received. No
+ * PONG for {@code downAfter} marks the peer DOWN; a PONG with a new incarnation means it restarted (reported down,
+ * then up). When this node's inbox hears from a peer that is not UP, the link reconnects at once instead of
+ * waiting out ZeroMQ's reconnect back-off ({@link #peerSeen()}).
  *
- * <p><b>Stopping.</b> {@link #close(long)} sets a flag and wakes the link thread, which closes its own socket
- * with linger 0 and ends. Never interrupted.
+ * <p><b>Accounting.</b> See {@link LinkStats}: the data stream is numbered by epochs; an epoch ends when its
+ * connection breaks or the peer restarts, and what the peer never confirmed of it is counted as lost with the peer.
+ * The data connection is never reset while the peer is merely silent: a frozen peer that resumes receives
+ * everything that was on its way. While DOWN, tells and requests are refused (the node dead-letters them) and the
+ * ones still queued are dead-lettered; replies and notices wait for the peer (up to the queue limit).
+ *
+ * <p><b>Leaving.</b> {@link #leave(long)}: the link sends what is queued, then a LEAVING message, and waits (to the
+ * deadline) for the peer's LEFT answer, which confirms it received everything. Then the loop ends; whatever could not
+ * be sent is dead-lettered.
  */
-final class PeerLink {
+final class PeerLink implements Loop {
+    /** Largest batch the link builds (one message larger than this travels alone). */
+    static final int MAX_BATCH_BYTES = 64 * 1024;
+    private static final int MAX_BATCH_MESSAGES = 4096;
+    private static final long FAST_RETRY_NANOS = 20_000_000L;
+    /**
+     * A connection whose TCP connect completed but whose ZMTP greeting has not been exchanged after this long is
+     * stranded by JeroMQ 0.6.0's poller (see {@link #connect(String, int)}) and is made again.
+     */
+    static final long STRANDED_AFTER_NANOS = 100_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
+    private static final SecureRandom EPOCHS = new SecureRandom();
 
     /** Link state, as seen by other threads. */
     enum State {
-        /** Started, no PONG yet: frames queue (up to the limit). */
+        /** No PONG yet: messages queue (tells and requests up to the limit). */
         CONNECTING,
         /** PONGs arrive in time. */
         UP,
-        /** No PONG for {@code downAfter}: frames are refused until the peer answers again. */
+        /** No PONG for {@code downAfter}: tells and requests are refused until the peer answers again. */
         DOWN,
+        /** The peer said it is leaving; refused until a new incarnation of it answers. */
+        LEFT,
         /** Closed. */
         CLOSED
     }
 
-    /** Told about state changes and answers, on the link thread; must not block. */
+    /** Told about state changes and undeliverable messages, on the link thread (or the closing thread). */
     interface Listener {
         void peerUp(int peer);
 
         void peerDown(int peer, String reason);
 
-        /** A frame the link could not send (queue over its limit at DOWN, or ZeroMQ refused it). */
-        void dropped(int peer, byte[] frame, String reason);
+        void peerLeft(int peer, String reason);
+
+        /** A message the link accepted but could not send. */
+        void undeliverable(OutFrame f, DeadLetter.Reason reason);
     }
 
     private final int self;
@@ -69,22 +96,65 @@ final class PeerLink {
     private final ZContext context;
     private final ClusterConfig config;
     private final Listener listener;
-    private final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final LinkOutbox outbox;
+    private final PipeWaker waker;
     private final ConcurrentHashMap<Long, CompletableFuture<Handle>> lookups = new ConcurrentHashMap<>();
     private final AtomicLong nextCorrelation = new AtomicLong(1);
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    final AtomicLong framesOut = new AtomicLong();
+    /** 1 while someone (the link thread, or after close a late sender) consumes the outbox. */
+    private final AtomicInteger draining = new AtomicInteger();
+
+    // counters, read by any thread
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder blocked = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile long ackedSettled;
+    private volatile long lostSettled;
+    private volatile long ackedCurrent;
+    private volatile long prevWritten;
+    private volatile long prevAckedOld;
+    private volatile long prevReceivedNew;
+    private volatile int held;
     final AtomicLong pongs = new AtomicLong();
+
     private volatile State state = State.CONNECTING;
-    /** The incarnation the peer's PONGs carry; a change means it restarted. Link thread only. */
+    private volatile boolean peerSeen;
+    private volatile boolean leftNotice;
+    private volatile boolean dataBroken;
+    private volatile boolean dataConnected;
+    /** The data connection has exchanged its ZMTP greeting: only then is anything handed to ZeroMQ. */
+    private volatile boolean dataGreeted;
+    /** When the beat / data connection's TCP connect completed without a ZMTP greeting yet, or 0. */
+    private volatile long beatConnectedAt;
+    private volatile long dataConnectedAt;
+    private final LongAdder stranded = new LongAdder();
+    private volatile long leaveDeadline;
+    private volatile boolean leaving;
+
+    // link thread only
+    private ZMQ.Socket beat;
+    private ZMQ.Socket data;
+    private ZMQ.Poller beatOnly;
+    private ZMQ.Poller withData;
+    private ZMQ.Poller stalled;
     private long peerIncarnation;
-    private volatile boolean closing;
-    private final PipeWaker waker;
-    private static final byte[] EMPTY = new byte[0];
-    /** A frame ZeroMQ would not take yet (its send queue was full); link thread only. */
-    private byte[] stalled;
-    private Thread thread;
+    private long prevIncarnation;
+    private long epoch;
+    private long previousEpoch;
+    private long writtenEpoch;
+    private long lastPong;
+    private long nextPing;
+    private long pingSeq;
+    private long lastReconnect;
+    private byte[] heldBatch;
+    private final List<OutFrame> heldFrames = new ArrayList<>();
+    private final ArrayDeque<OutFrame> waiting = new ArrayDeque<>();
+    private final List<OutFrame> scratch = new ArrayList<>();
+    private boolean leavingSent;
+    private boolean leftAcked;
 
     PeerLink(int self, int peer, String endpoint, ZContext context, ClusterConfig config, Listener listener) {
         this.self = self;
@@ -93,23 +163,18 @@ final class PeerLink {
         this.context = context;
         this.config = config;
         this.listener = listener;
+        this.outbox = new LinkOutbox(config.linkQueueLimit());
         try {
             this.waker = PipeWaker.open();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ClusterException("link from node " + self + " to node " + peer + ": cannot open its wake-up pipe",
                     e);
         }
     }
 
-    /** Starts the link thread and waits until its wake socket is bound. */
-    void start() {
-        thread = Thread.ofPlatform().daemon(true).name("loomnet-" + self + "-link-" + peer).start(this::run);
-        try {
-            ready.get(config.startTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new ClusterException("link from node " + self + " to node " + peer + " at " + endpoint
-                    + " did not start within " + config.startTimeout().toMillis() + " ms", e);
-        }
+    /** @return the loop's role, which names its thread */
+    String role() {
+        return self + "-link-" + peer;
     }
 
     State state() {
@@ -120,310 +185,710 @@ final class PeerLink {
         return peer;
     }
 
+    LinkStats stats() {
+        long lostNow = lostSettled + Math.max(0, prevWritten - prevAckedOld - prevReceivedNew);
+        long ackedNow = ackedSettled + prevAckedOld + prevReceivedNew + ackedCurrent;
+        int queued = outbox.throttledQueued() + outbox.controlCount() + held;
+        return new LinkStats(peer, Cluster.PeerState.valueOf(state.name()), accepted.sum(), written.get(),
+                batches.get(), ackedNow, lostNow, deadLettered.get(), queued, refused.sum(), blocked.sum(),
+                rejected.sum());
+    }
+
+    // ------------------------------------------------------------------------------------------ senders
+
     /**
-     * Queues a frame for the peer. Any thread; never blocks.
+     * Takes a message for the peer. Any thread. A tell or request waits for room (or fails) under the configured
+     * back-pressure policy; everything else never waits.
      *
-     * @return {@code false} if the peer is DOWN, the link is closing, or the queue is over its limit
+     * @return {@code false} if the peer is down or has left (for tells, requests, watches and lookups), or the link
+     *         is closed: the caller dead-letters the message
+     * @throws ClusterBackPressureException if a tell or request found no room in time
      */
-    boolean offer(byte[] frame) {
+    boolean offer(OutFrame f) {
         State s = state;
-        if (s == State.DOWN || s == State.CLOSED || closing) {
+        if (s == State.CLOSED || leaving) {
+            refused.increment();
             return false;
         }
-        if (queued.incrementAndGet() > config.linkQueueLimit()) {
-            queued.decrementAndGet();
-            return false;
+        boolean throttled = f.throttled();
+        if (s == State.DOWN || s == State.LEFT) {
+            // Replies and notices wait for the peer (it may be frozen, not dead); the rest is refused now.
+            if (throttled || f.kind == Wire.WATCH || f.kind == Wire.LOOKUP
+                    || outbox.controlCount() >= outbox.limit()) {
+                refused.increment();
+                return false;
+            }
         }
-        outbox.add(frame);
-        waker.wake();
+        if (throttled && !outbox.tryAcquire()) {
+            waitForRoom(f);
+            State now = state;
+            if (now == State.DOWN || now == State.LEFT || now == State.CLOSED) {
+                outbox.release(1); // the peer went away while we waited: refuse, as if it had been away before
+                refused.increment();
+                return false;
+            }
+        }
+        outbox.offer(f);
+        accepted.increment();
+        if (state == State.CLOSED) {
+            drainAfterClose(); // the link thread may already have taken its last look at the queue
+        } else {
+            waker.wakeIfAsleep();
+        }
         return true;
     }
 
-    /** Resolves a name on the peer; completes with {@code null} if unknown. */
-    CompletableFuture<Handle> lookup(String name) {
-        long id = nextCorrelation.getAndIncrement();
-        CompletableFuture<Handle> f = new CompletableFuture<>();
-        lookups.put(id, f);
-        f.whenComplete((h, e) -> lookups.remove(id));
-        byte[] frame = Frame.encode(Frame.Kind.LOOKUP, Handle.of(self, 0), Handle.of(peer, 0), id,
-                name.getBytes(StandardCharsets.UTF_8));
-        if (!offer(frame)) {
-            f.complete(null);
+    private void waitForRoom(OutFrame f) {
+        if (config.backPressure() == BackPressure.FAIL) {
+            rejected.increment();
+            throw full(f, "");
         }
-        return f;
+        blocked.increment();
+        boolean got;
+        try {
+            got = outbox.acquire(config.sendTimeout().toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rejected.increment();
+            throw full(f, "; interrupted while waiting for room");
+        }
+        if (!got) {
+            rejected.increment();
+            throw full(f, "; waited " + config.sendTimeout().toMillis() + " ms");
+        }
     }
 
-    private ZMQ.Socket connect(String role) {
+    private ClusterBackPressureException full(OutFrame f, String how) {
+        return new ClusterBackPressureException("link from node " + self + " to node " + peer + " is full ("
+                + outbox.limit() + " messages queued): " + f.type + " " + payloadType(f) + " from " + f.source + " to "
+                + f.target + " not sent" + how, f.target, f.type);
+    }
+
+    private static String payloadType(OutFrame f) {
+        return f.payload == null ? "null" : f.payload.getClass().getName();
+    }
+
+    /** Resolves a name on the peer; completes with {@code null} if unknown or the peer is not reachable. */
+    CompletableFuture<Handle> lookup(String name) {
+        long id = nextCorrelation.getAndIncrement();
+        CompletableFuture<Handle> result = new CompletableFuture<>();
+        lookups.put(id, result);
+        result.whenComplete((h, e) -> lookups.remove(id));
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        byte[] b = new byte[Wire.MESSAGE_HEADROOM + utf8.length];
+        System.arraycopy(utf8, 0, b, Wire.MESSAGE_HEADROOM, utf8.length);
+        Handle from = Handle.of(self, 0);
+        Handle to = Handle.of(peer, 0);
+        Wire.messageHeader(b, b.length, Wire.LOOKUP, from.value(), to.value(), id);
+        if (!offer(new OutFrame(Wire.LOOKUP, from, to, id, null, null, b, b.length))) {
+            result.complete(null);
+        }
+        return result;
+    }
+
+    /** This node's inbox heard from the peer: if the link is not UP, reconnect now rather than after back-off. */
+    void peerSeen() {
+        if (state != State.UP) {
+            peerSeen = true;
+            waker.wake();
+        }
+    }
+
+    /** The peer said it is leaving (seen by this node's inbox). */
+    void peerLeaving() {
+        leftNotice = true;
+        waker.wake();
+    }
+
+    /**
+     * Starts leaving: the link sends what is queued and a LEAVING message, waits for the peer's answer until the
+     * deadline, and then ends its loop. Any thread; returns at once.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} deadline for the whole leave
+     */
+    void leave(long deadlineNanos) {
+        leaveDeadline = deadlineNanos;
+        leaving = true;
+        waker.wake();
+    }
+
+    // ------------------------------------------------------------------------------------------ loop
+
+    @Override
+    public void onStart() {
+        beat = connect("beat", 4);
+        beatOnly = context.createPoller(2);
+        beatOnly.register(waker.channel(), ZMQ.Poller.POLLIN);
+        beatOnly.register(beat, ZMQ.Poller.POLLIN);
+        lastPong = System.nanoTime();
+        nextPing = lastPong;
+    }
+
+    private ZMQ.Socket connect(String role, int highWaterMark) {
         ZMQ.Socket s = context.createSocket(SocketType.DEALER);
         s.setLinger(0);
-        // No fixed identity: the peer's ROUTER refuses a second connection with an identity it still holds, and
-        // a reset data connection (or a restarted node) would be locked out until the old one timed out.
-        s.setSndHWM(config.highWaterMark());
-        s.setRcvHWM(config.highWaterMark());
+        // Queue only to completed connections: a message is never parked for a connection that may lead to a
+        // different process, and a broken connection's queue is dropped (and counted by the epoch accounting).
+        s.setImmediate(false);
+        s.setSndHWM(highWaterMark);
+        s.setRcvHWM(1000);
         s.setReconnectIVL(100);
-        s.setReconnectIVLMax(1000);
+        s.setReconnectIVLMax(500);
         var curve = config.curveClient(peer);
         if (curve.isPresent()) {
             s.setCurveServerKey(curve.get().serverPublicKey());
             s.setCurvePublicKey(curve.get().clientPublicKey());
             s.setCurveSecretKey(curve.get().clientSecretKey());
         }
+        // JeroMQ 0.6.0's poller can strand a connecting socket: when a non-blocking connect completes later, the
+        // connecter's selection key and the new engine's handle share one channel, and depending on HashSet order the
+        // engine's handle is never registered (or its key is cancelled) until some other handle on the I/O thread
+        // changes. Neither side then sends its greeting and the connection sits idle (measured: 243 of 2000 fresh
+        // connects under CPU load). The hook notes a TCP connect and its ZMTP greeting; the link writes data only
+        // after the greeting, and makes a connection again if the greeting does not follow (docs/protocol.md).
+        boolean isData = "data".equals(role);
+        // Runs on JeroMQ's I/O thread: only fields and a wake-up, never a socket.
+        s.setEventHook(event -> {
+            switch (event.getEvent()) {
+                case CONNECTED -> {
+                    if (isData) {
+                        dataConnected = true;
+                        dataGreeted = false;
+                        dataConnectedAt = System.nanoTime();
+                    } else {
+                        beatConnectedAt = System.nanoTime();
+                    }
+                    waker.wake();
+                }
+                case HANDSHAKE_PROTOCOL -> {
+                    if (isData) {
+                        dataConnectedAt = 0;
+                        dataGreeted = true;
+                        waker.wake();
+                    } else {
+                        beatConnectedAt = 0;
+                    }
+                }
+                case DISCONNECTED -> {
+                    if (isData) {
+                        dataConnected = false;
+                        dataGreeted = false;
+                        dataConnectedAt = 0;
+                        dataBroken = true;
+                        waker.wake();
+                    } else {
+                        beatConnectedAt = 0;
+                    }
+                }
+                default -> {
+                }
+            }
+        }, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL);
         s.connect(endpoint);
         return s;
     }
 
-    /**
-     * The link thread's sockets: the data DEALER with its two pollers, and the heartbeat DEALER. Heartbeats
-     * get a connection of their own: behind a flood on the data connection a PING would wait its turn and a
-     * busy but healthy peer would look dead; the peer's ROUTER fair-queues between connections, so a PING
-     * overtakes the backlog. Link thread only.
-     */
-    private final class Sockets {
-        final ZMQ.Socket beat = connect("-beat");
-        ZMQ.Socket data;
-        ZMQ.Poller idle;
-        ZMQ.Poller stalledPoller;
-
-        Sockets() {
-            openData();
-        }
-
-        private void openData() {
-            data = connect("");
-            idle = context.createPoller(3);
-            idle.register(waker.channel(), ZMQ.Poller.POLLIN);
-            idle.register(data, ZMQ.Poller.POLLIN);
-            idle.register(beat, ZMQ.Poller.POLLIN);
-            // While ZeroMQ's send queue is full the loop also waits for the data DEALER to become writable; a
-            // separate poller, because asking for POLLOUT all the time would make every poll return at once.
-            stalledPoller = context.createPoller(3);
-            stalledPoller.register(waker.channel(), ZMQ.Poller.POLLIN);
-            stalledPoller.register(data, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
-            stalledPoller.register(beat, ZMQ.Poller.POLLIN);
-        }
-
-        private void closeData() {
-            idle.close();
-            stalledPoller.close();
-            data.close();
-        }
-
-        /**
-         * Throws away the data connection and everything ZeroMQ still holds for it (linger 0), then connects
-         * afresh. Called when the peer is declared down, so that frames sent to the dead incarnation are never
-         * delivered to the next one (its sequences start again at 1, so they could reach a new service).
-         */
-        void resetData() {
-            closeData();
-            openData();
-        }
-
-        void close() {
-            closeData();
-            beat.close();
-        }
+    private void openData() {
+        data = connect("data", config.highWaterMark());
+        withData = context.createPoller(3);
+        withData.register(waker.channel(), ZMQ.Poller.POLLIN);
+        withData.register(beat, ZMQ.Poller.POLLIN);
+        withData.register(data, ZMQ.Poller.POLLIN);
+        // While ZeroMQ's queue is full the loop also waits for the data DEALER to become writable; a separate
+        // poller, because asking for POLLOUT all the time would make every poll return at once.
+        stalled = context.createPoller(3);
+        stalled.register(waker.channel(), ZMQ.Poller.POLLIN);
+        stalled.register(beat, ZMQ.Poller.POLLIN);
+        stalled.register(data, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
+        newEpoch();
     }
 
-    private void run() {
-        Sockets sockets = null;
+    @Override
+    public boolean doWork() {
         try {
-            sockets = new Sockets();
-            ready.complete(null);
-            loop(sockets);
+            return turn();
         } catch (ZMQException e) {
-            if (!ready.isDone()) {
-                ready.completeExceptionally(e);
-            } else if (!closing) {
-                LOG.error("link from node {} to node {} at {} failed: {}", self, peer, endpoint, e.toString(), e);
+            if (e.getErrorCode() == ZMQ.Error.ETERM.getCode()) {
+                return false;
             }
-        } catch (RuntimeException e) {
-            if (!ready.isDone()) {
-                ready.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private boolean turn() {
+        long now = System.nanoTime();
+        if (leftNotice) {
+            leftNotice = false;
+            if (state != State.LEFT && state != State.CLOSED) {
+                enterLost(State.LEFT, "node " + peer + " is closing");
             }
-            LOG.error("link from node {} to node {} at {} failed: {}", self, peer, endpoint, e.toString(), e);
+        }
+        if (peerSeen) {
+            peerSeen = false;
+            reconnectSoon(now);
+        }
+        if (dataBroken) {
+            dataBroken = false;
+            endEpoch(peerIncarnation);
+        }
+        unstrand(now);
+        if (now - nextPing >= 0) {
+            ping(now);
+        }
+        if (state == State.UP && dataGreeted) {
+            drain();
+        }
+        if (leaving) {
+            if (state != State.UP || leftAcked || now - leaveDeadline >= 0) {
+                return false;
+            }
+            if (!leavingSent && heldBatch == null && outbox.isEmpty() && waiting.isEmpty()) {
+                sendLeaving();
+            }
+        }
+        long waitNanos = nextPing - System.nanoTime();
+        long strandCheck = nextStrandCheck();
+        if (strandCheck != 0) {
+            waitNanos = Math.min(waitNanos, strandCheck - System.nanoTime());
+        }
+        if (leaving) {
+            waitNanos = Math.min(waitNanos, leaveDeadline - System.nanoTime());
+        }
+        long waitMs = Math.max(0, (waitNanos + 999_999) / 1_000_000);
+        ZMQ.Poller p = data == null ? beatOnly : heldBatch != null ? stalled : withData;
+        if (waitMs > 0 && heldBatch == null) {
+            waker.prepareToSleep();
+            if (!outbox.isEmpty() && state == State.UP) {
+                waitMs = 0;
+            }
+        }
+        int n;
+        try {
+            n = p.poll(waitMs);
         } finally {
-            if (sockets != null) {
-                sockets.close();
+            waker.awake();
+        }
+        if (n < 0) {
+            return false;
+        }
+        if (p.pollin(0) && !waker.drain()) {
+            return false;
+        }
+        if (p.pollin(1)) {
+            readBeat();
+        }
+        if (data != null && p.pollin(2)) {
+            readData();
+        }
+        return true;
+    }
+
+    private void ping(long now) {
+        boolean sent = beat.send(Wire.ping(Handle.of(self, 0).value(), ++pingSeq, epoch, previousEpoch),
+                ZMQ.DONTWAIT);
+        // Not connected yet (the send found no connection): try again soon rather than a full interval later.
+        nextPing = now + (sent || state == State.UP ? config.heartbeatInterval().toNanos()
+                : Math.min(FAST_RETRY_NANOS, config.heartbeatInterval().toNanos()));
+        State s = state;
+        if ((s == State.UP || s == State.CONNECTING) && now - lastPong > config.downAfter().toNanos()) {
+            enterLost(State.DOWN, (s == State.CONNECTING ? "never answered" : "no heartbeat answer") + " for "
+                    + (now - lastPong) / 1_000_000 + " ms at " + endpoint);
+        }
+    }
+
+    /** Makes again a connection JeroMQ left stranded between its TCP connect and its greeting. */
+    private void unstrand(long now) {
+        long b = beatConnectedAt;
+        if (b != 0 && now - b > STRANDED_AFTER_NANOS) {
+            beatConnectedAt = 0;
+            stranded.increment();
+            LOG.debug("link from node {} to node {}: heartbeat connection stranded before its greeting; reconnecting",
+                    self, peer);
+            beat.disconnect(endpoint);
+            beat.connect(endpoint);
+        }
+        long d = dataConnectedAt;
+        if (data != null && d != 0 && now - d > STRANDED_AFTER_NANOS) {
+            dataConnectedAt = 0;
+            stranded.increment();
+            LOG.debug("link from node {} to node {}: data connection stranded before its greeting; reconnecting",
+                    self, peer);
+            // Nothing has been handed to it: the link writes to a data connection only after its greeting
+            // (JeroMQ creates the connection's queue at the TCP connect, before the greeting).
+            data.disconnect(endpoint);
+            data.connect(endpoint);
+        }
+    }
+
+    /** @return when the loop must next look for a stranded connection, or 0 if none is pending */
+    private long nextStrandCheck() {
+        long b = beatConnectedAt;
+        long d = dataConnectedAt;
+        long at = b == 0 ? d : d == 0 ? b : Math.min(b, d);
+        return at == 0 ? 0 : at + STRANDED_AFTER_NANOS + 1;
+    }
+
+    /** @return connections made again because JeroMQ stranded them before their greeting */
+    long strandedConnections() {
+        return stranded.sum();
+    }
+
+    /** Reconnects the heartbeat (and a broken data) connection at once, at most once per heartbeat interval. */
+    private void reconnectSoon(long now) {
+        if (state == State.UP || now - lastReconnect < config.heartbeatInterval().toNanos()) {
+            return;
+        }
+        lastReconnect = now;
+        beat.disconnect(endpoint);
+        beat.connect(endpoint);
+        if (data != null && !dataConnected) {
+            // Only a broken data connection: a live one may still carry messages to a peer that was frozen.
+            data.disconnect(endpoint);
+            data.connect(endpoint);
+        }
+        nextPing = now; // and probe right away
+    }
+
+    private void readBeat() {
+        byte[] f;
+        while ((f = beat.recv(ZMQ.DONTWAIT)) != null) {
+            while (beat.hasReceiveMore()) {
+                beat.recv(0);
             }
-            waker.close();
-            State was = state;
-            state = State.CLOSED;
-            failLookups();
-            if (was == State.UP) {
-                LOG.debug("link from node {} to node {} closed", self, peer);
+            if (Wire.frameKind(f) == Wire.PONG && f.length == Wire.PONG_SIZE) {
+                pong(Wire.getLong(f, 12), Wire.getLong(f, 20), Wire.getLong(f, 28));
             }
         }
     }
 
-    private void markDown(Sockets sockets, String reason) {
-        state = State.DOWN;
-        dropQueued("peer " + peer + " is down");
+    private void pong(long incarnation, long received, long receivedPrevious) {
+        lastPong = System.nanoTime();
+        pongs.incrementAndGet();
+        if (incarnation == 0) {
+            return;
+        }
+        State s = state;
+        if (peerIncarnation != 0 && incarnation != peerIncarnation) {
+            // A new process answers: the old one's services are gone, and so is what it had not confirmed.
+            long old = peerIncarnation;
+            if (s == State.UP || s == State.CONNECTING) {
+                enterLost(State.DOWN, "node " + peer + " restarted (new incarnation)");
+            }
+            forgetOldIncarnation();
+            peerIncarnation = incarnation;
+            endEpoch(old);
+            s = state;
+        } else if (s == State.LEFT) {
+            return; // the leaving process still answers while it closes; wait for its next incarnation
+        }
+        if (peerIncarnation == 0) {
+            peerIncarnation = incarnation;
+        }
+        if (data == null) {
+            openData();
+        } else {
+            ackedCurrent = Math.max(ackedCurrent, received);
+            if (incarnation == prevIncarnation) {
+                prevAckedOld = Math.max(prevAckedOld, receivedPrevious);
+            } else if (previousEpoch != 0) {
+                prevReceivedNew = Math.max(prevReceivedNew, receivedPrevious);
+            }
+        }
+        if (s != State.UP) {
+            state = State.UP;
+            listener.peerUp(peer);
+        }
+    }
+
+    private void readData() {
+        byte[] f;
+        while ((f = data.recv(ZMQ.DONTWAIT)) != null) {
+            dataReply(f);
+            while (data.hasReceiveMore()) {
+                dataReply(data.recv(0));
+            }
+        }
+    }
+
+    private void dataReply(byte[] f) {
+        byte kind = Wire.frameKind(f);
+        if (kind == Wire.LOOKUP_REPLY && f.length == Wire.LOOKUP_REPLY_SIZE) {
+            CompletableFuture<Handle> l = lookups.get(Wire.getLong(f, 4));
+            if (l != null) {
+                long h = Wire.getLong(f, 12);
+                l.complete(h == 0 ? null : Handle.ofValue(h));
+            }
+        } else if (kind == Wire.LEFT && f.length == Wire.LEFT_SIZE && Wire.getLong(f, 12) == epoch) {
+            ackedCurrent = Math.max(ackedCurrent, Wire.getLong(f, 4));
+            leftAcked = true;
+        }
+    }
+
+    /** Ends the current epoch: its unconfirmed part now settles against {@code incarnation} and its successor. */
+    private void endEpoch(long incarnation) {
+        if (data == null) {
+            return;
+        }
+        // Fold the epoch before the previous one: nothing more will be learnt about it.
+        ackedSettled += prevAckedOld + prevReceivedNew;
+        lostSettled += Math.max(0, prevWritten - prevAckedOld - prevReceivedNew);
+        prevWritten = writtenEpoch;
+        prevAckedOld = ackedCurrent;
+        prevReceivedNew = 0;
+        prevIncarnation = incarnation;
+        previousEpoch = epoch;
+        newEpoch();
+    }
+
+    private void newEpoch() {
+        long e;
+        do {
+            e = EPOCHS.nextLong();
+        } while (e == 0 || e == epoch || e == previousEpoch);
+        epoch = e;
+        writtenEpoch = 0;
+        ackedCurrent = 0;
+    }
+
+    /** DOWN or LEFT: tell the node, dead-letter queued tells and requests, keep replies and notices waiting. */
+    private void enterLost(State to, String reason) {
+        state = to;
+        OutFrame f;
+        List<OutFrame> keep = new ArrayList<>();
+        int permits = 0;
+        while ((f = outbox.poll()) != null) {
+            if (f.throttled()) {
+                permits++;
+            }
+            if (f.throttled() || f.kind == Wire.WATCH || f.kind == Wire.LOOKUP) {
+                undeliverable(f, DeadLetter.Reason.NODE_UNREACHABLE);
+            } else {
+                keep.add(f);
+            }
+        }
+        outbox.release(permits);
+        waiting.addAll(keep);
         failLookups();
-        sockets.resetData();
-        listener.peerDown(peer, reason);
-    }
-
-    private void loop(Sockets sockets) {
-        long intervalNanos = config.heartbeatInterval().toNanos();
-        long downAfterNanos = config.downAfter().toNanos();
-        long started = System.nanoTime();
-        long lastPong = started;
-        long nextPing = started;
-        long pingSeq = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= nextPing) {
-                byte[] ping = Frame.encode(Frame.Kind.PING, Handle.of(self, 0), Handle.of(peer, 0), ++pingSeq, null);
-                if (sockets.beat.send(EMPTY, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                    sockets.beat.send(ping, 0);
-                }
-                nextPing = now + intervalNanos;
-                State s = state;
-                if (s != State.DOWN && now - lastPong > downAfterNanos) {
-                    markDown(sockets, (s == State.CONNECTING ? "never answered" : "no heartbeat answer") + " for "
-                            + (now - lastPong) / 1_000_000 + " ms at " + endpoint);
-                }
-            }
-            long waitMs = Math.max(1, (nextPing - System.nanoTime()) / 1_000_000);
-            ZMQ.Poller poller = stalled != null ? sockets.stalledPoller : sockets.idle;
-            if (poller.poll(waitMs) < 0) {
-                return; // context terminated
-            }
-            if (poller.pollin(0) && !waker.drain()) {
-                return;
-            }
-            if (closing) {
-                return;
-            }
-            drain(sockets.data);
-            ZMQ.Socket data = sockets.data;
-            receive:
-            for (int i = 1; i <= 2; i++) {
-                if (!poller.pollin(i)) {
-                    continue;
-                }
-                ZMQ.Socket s = i == 1 ? data : sockets.beat;
-                byte[] frame;
-                while ((frame = recvBody(s)) != null) {
-                    Frame f = Frame.parse(frame);
-                    if (f == null) {
-                        continue;
-                    }
-                    if (f.kind() == Frame.Kind.PONG) {
-                        lastPong = System.nanoTime();
-                        pongs.incrementAndGet();
-                        long incarnation = f.bodyLength() == 8
-                                ? java.nio.ByteBuffer.wrap(f.body(), f.bodyOffset(), 8).getLong() : 0;
-                        boolean restarted = peerIncarnation != 0 && incarnation != peerIncarnation
-                                && state == State.UP;
-                        if (restarted) {
-                            // The peer restarted faster than the down timeout: its services are gone all the same.
-                            markDown(sockets, "node " + peer + " restarted (new incarnation)");
-                        }
-                        peerIncarnation = incarnation;
-                        if (state != State.UP) {
-                            state = State.UP;
-                            listener.peerUp(peer);
-                            drain(sockets.data);
-                        }
-                        if (restarted) {
-                            break receive; // the data socket and its pollers were replaced: poll afresh
-                        }
-                    } else if (f.kind() == Frame.Kind.LOOKUP_REPLY) {
-                        CompletableFuture<Handle> l = lookups.get(f.session());
-                        if (l != null) {
-                            l.complete(f.target().value() == 0 ? null : f.target());
-                        }
-                    }
-                }
-            }
+        if (to == State.LEFT) {
+            listener.peerLeft(peer, reason);
+        } else {
+            listener.peerDown(peer, reason);
         }
-    }
-
-    /** Receives one reply ([empty][body]) without blocking; returns the body or {@code null}. */
-    private static byte[] recvBody(ZMQ.Socket dealer) {
-        byte[] first = dealer.recv(ZMQ.DONTWAIT);
-        if (first == null) {
-            return null;
-        }
-        byte[] body = first;
-        while (dealer.hasReceiveMore()) {
-            body = dealer.recv(0);
-        }
-        return body;
     }
 
     /**
-     * Moves queued frames into ZeroMQ until the queue is empty or ZeroMQ's send queue is full. A frame ZeroMQ
-     * refuses is kept ({@link #stalled}) and sent first when the DEALER is writable again: back-pressure, not
-     * loss. While stalled, the outbox fills up to its limit and only then are new offers refused.
+     * The peer restarted: replies and notices still waiting were meant for its earlier run, whose sessions and
+     * handles the new run reuses. They are dead-lettered here, never sent to the new run.
      */
-    private void drain(ZMQ.Socket dealer) {
-        if (state == State.DOWN) {
-            dropQueued("peer " + peer + " is down");
+    private void forgetOldIncarnation() {
+        OutFrame f;
+        int permits = 0;
+        while ((f = outbox.poll()) != null) {
+            if (f.throttled()) {
+                permits++;
+            }
+            waiting.add(f);
+        }
+        outbox.release(permits);
+        while ((f = waiting.pollFirst()) != null) {
+            undeliverable(f, DeadLetter.Reason.NODE_UNREACHABLE);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ sending
+
+    /** Moves waiting and queued messages into ZeroMQ, batch by batch, until empty or ZeroMQ's queue is full. */
+    private void drain() {
+        if (data == null) {
             return;
         }
         while (true) {
-            byte[] frame = stalled;
-            if (frame == null) {
-                frame = outbox.poll();
-                if (frame == null) {
+            if (heldBatch != null) {
+                if (!data.send(heldBatch, ZMQ.DONTWAIT)) {
                     return;
                 }
-                queued.decrementAndGet();
+                wrote(heldFrames);
+                heldBatch = null;
+                heldFrames.clear();
+                held = 0;
             }
-            // The peer drops a frame stamped for another of its incarnations: nothing meant for a dead
-            // incarnation ever reaches the next one, whose handle sequences start again at 1.
-            Frame.stamp(frame, peerIncarnation);
-            // ZeroMQ checks the high-water mark on a message's first part; the rest of it is then accepted.
-            if (!dealer.send(EMPTY, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                stalled = frame;
+            if (!fillBatch()) {
                 return;
             }
-            dealer.send(frame, 0);
-            stalled = null;
-            framesOut.incrementAndGet();
         }
     }
 
-    private void dropQueued(String reason) {
-        if (stalled != null) {
-            listener.dropped(peer, stalled, reason);
-            stalled = null;
+    /** @return {@code false} if there was nothing to send */
+    private boolean fillBatch() {
+        scratch.clear();
+        int bytes = Wire.BATCH_HEADER;
+        int permits = 0;
+        while (scratch.size() < MAX_BATCH_MESSAGES) {
+            OutFrame f = waiting.peekFirst();
+            if (f != null) {
+                if (!scratch.isEmpty() && bytes + f.length > MAX_BATCH_BYTES) {
+                    break;
+                }
+                waiting.pollFirst();
+            } else {
+                f = outbox.poll();
+                if (f == null) {
+                    break;
+                }
+                if (f.throttled()) {
+                    permits++;
+                }
+                if (!scratch.isEmpty() && bytes + f.length > MAX_BATCH_BYTES) {
+                    waiting.addFirst(f); // next batch; its permit is already back
+                    outbox.release(permits);
+                    permits = 0;
+                    break;
+                }
+            }
+            scratch.add(f);
+            bytes += f.length;
         }
-        byte[] frame;
-        while ((frame = outbox.poll()) != null) {
-            queued.decrementAndGet();
-            listener.dropped(peer, frame, reason);
+        outbox.release(permits);
+        if (scratch.isEmpty()) {
+            return false;
+        }
+        byte[] batch = new byte[bytes];
+        Wire.batchHeader(batch, peerIncarnation, epoch, self, scratch.size());
+        int at = Wire.BATCH_HEADER;
+        for (OutFrame f : scratch) {
+            System.arraycopy(f.bytes, 0, batch, at, f.length);
+            at += f.length;
+        }
+        if (data.send(batch, ZMQ.DONTWAIT)) {
+            wrote(scratch);
+        } else {
+            heldBatch = batch;
+            heldFrames.addAll(scratch);
+            held = heldFrames.size();
+        }
+        scratch.clear();
+        return heldBatch == null;
+    }
+
+    private void wrote(List<OutFrame> frames) {
+        int n = frames.size();
+        writtenEpoch += n;
+        written.addAndGet(n);
+        batches.incrementAndGet();
+        for (OutFrame f : frames) {
+            f.bytes = null; // let the encoding go; the frame object is the queue's stub for a moment longer
+            f.payload = null;
         }
     }
 
-    private void failLookups() {
-        for (CompletableFuture<Handle> f : lookups.values()) {
-            f.complete(null);
+    private void sendLeaving() {
+        byte[] b = new byte[Wire.MESSAGE_HEADROOM];
+        Handle from = Handle.of(self, 0);
+        Handle to = Handle.of(peer, 0);
+        Wire.messageHeader(b, b.length, Wire.LEAVING, from.value(), to.value(), 0);
+        waiting.add(new OutFrame(Wire.LEAVING, from, to, 0, null, null, b, b.length));
+        accepted.increment();
+        leavingSent = true;
+        drain();
+    }
+
+    // ------------------------------------------------------------------------------------------ closing
+
+    @Override
+    public void wake() {
+        waker.wake();
+    }
+
+    @Override
+    public void onClose() {
+        State was = state;
+        state = State.CLOSED;
+        // Held and waiting messages never left; then the queue, which late senders may still be feeding.
+        for (OutFrame f : heldFrames) {
+            undeliverable(f, DeadLetter.Reason.NODE_CLOSED);
+        }
+        heldFrames.clear();
+        heldBatch = null;
+        held = 0;
+        OutFrame f;
+        while ((f = waiting.pollFirst()) != null) {
+            undeliverable(f, DeadLetter.Reason.NODE_CLOSED);
+        }
+        drainAfterClose();
+        // The connection ends here: whatever the peer has not confirmed is lost with it.
+        ackedSettled += prevAckedOld + prevReceivedNew + ackedCurrent;
+        lostSettled += Math.max(0, prevWritten - prevAckedOld - prevReceivedNew)
+                + Math.max(0, writtenEpoch - ackedCurrent);
+        prevWritten = 0;
+        prevAckedOld = 0;
+        prevReceivedNew = 0;
+        ackedCurrent = 0;
+        writtenEpoch = 0;
+        failLookups();
+        for (ZMQ.Poller p : new ZMQ.Poller[] {beatOnly, withData, stalled}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (data != null) {
+            data.close();
+        }
+        if (beat != null) {
+            beat.close();
+        }
+        waker.close();
+        if (was == State.UP) {
+            LOG.debug("link from node {} to node {} closed", self, peer);
         }
     }
 
     /**
-     * Stops the link thread and closes the wake sender. Idempotent.
-     *
-     * @return {@code true} if the link thread ended by the deadline
+     * Dead-letters what is in the queue after the link thread has stopped consuming it. Whoever gets the
+     * {@link #draining} token drains; a sender that queued behind the last drain sees CLOSED and drains itself.
      */
-    boolean close(long deadlineNanos) throws InterruptedException {
-        closing = true;
-        Thread t = thread;
-        if (t == null) {
-            return true;
+    private void drainAfterClose() {
+        while (draining.compareAndSet(0, 1)) {
+            try {
+                OutFrame f;
+                int permits = 0;
+                while ((f = outbox.poll()) != null) {
+                    if (f.throttled()) {
+                        permits++;
+                    }
+                    undeliverable(f, DeadLetter.Reason.NODE_CLOSED);
+                }
+                outbox.release(permits);
+            } finally {
+                draining.set(0);
+            }
+            if (outbox.isEmpty()) {
+                return;
+            }
         }
-        waker.wake();
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            t.join(Duration.ofNanos(left));
+    }
+
+    private void undeliverable(OutFrame f, DeadLetter.Reason reason) {
+        deadLettered.incrementAndGet();
+        if (f.type != null) {
+            listener.undeliverable(f, reason);
+        } else if (f.kind == Wire.LOOKUP) {
+            CompletableFuture<Handle> l = lookups.get(f.session);
+            if (l != null) {
+                l.complete(null);
+            }
         }
-        if (t.isAlive()) {
-            return false;
+        f.bytes = null;
+        f.payload = null;
+    }
+
+    private void failLookups() {
+        for (CompletableFuture<Handle> l : lookups.values()) {
+            l.complete(null);
         }
-        dropQueued("link closed"); // the link thread has ended: its fields are ours now (join is the edge)
-        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "PeerLink[" + self + " -> " + peer + " at " + endpoint + ", " + state + "]";
     }
 }

@@ -109,6 +109,33 @@ public final class Codec {
     }
 
     /**
+     * Encodes a payload behind {@code headroom} free bytes, without trimming or copying the result: for a transport
+     * that writes its own header in front of the encoding and copies the whole into its wire buffer once.
+     *
+     * @param payload as for {@link #encode(Object)}
+     * @param headroom bytes to leave free (zero) at the start of the array, for the caller's header
+     * @return the array and the length used (headroom included); the array may be longer and belongs to the caller
+     * @throws CodecException as for {@link #encode(Object)}
+     */
+    public Framed encodeFramed(Object payload, int headroom) {
+        if (headroom < 0) {
+            throw new IllegalArgumentException("headroom must not be negative, was " + headroom);
+        }
+        Writer out = new Writer(this, maxEncodedSize, headroom);
+        out.writeValue(payload);
+        return new Framed(out.array(), out.position());
+    }
+
+    /**
+     * An encoding behind a caller's headroom, from {@link #encodeFramed(Object, int)}.
+     *
+     * @param bytes the array: headroom, then the encoding, then possibly unused bytes
+     * @param length the bytes used, headroom included
+     */
+    public record Framed(byte[] bytes, int length) {
+    }
+
+    /**
      * Decodes one complete encoding.
      *
      * @param bytes exactly one encoded value, possibly from an untrusted peer

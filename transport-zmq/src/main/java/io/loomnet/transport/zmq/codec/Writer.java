@@ -21,14 +21,22 @@ public final class Writer {
 
     private final Codec codec;
     private final int maxSize;
+    private final int headroom;
     private byte[] buf;
     private int pos;
     private int depth;
 
     Writer(Codec codec, int maxSize) {
+        this(codec, maxSize, 0);
+    }
+
+    /** A writer whose first {@code headroom} bytes are left free for a header the caller writes afterwards. */
+    Writer(Codec codec, int maxSize, int headroom) {
         this.codec = codec;
         this.maxSize = maxSize;
-        this.buf = new byte[Math.min(INITIAL_CAPACITY, maxSize)];
+        this.headroom = headroom;
+        this.buf = new byte[headroom + Math.min(INITIAL_CAPACITY, maxSize)];
+        this.pos = headroom;
     }
 
     /** @param value written as one byte, 1 or 0 */
@@ -199,6 +207,16 @@ public final class Writer {
         return Arrays.copyOf(buf, pos);
     }
 
+    /** @return the backing array itself (possibly longer than the encoding) */
+    byte[] array() {
+        return buf;
+    }
+
+    /** @return bytes written so far, headroom included */
+    int position() {
+        return pos;
+    }
+
     static int varintSize(int value) {
         int bits = 32 - Integer.numberOfLeadingZeros(value);
         return bits <= 7 ? 1 : (bits + 6) / 7;
@@ -209,13 +227,13 @@ public final class Writer {
             return;
         }
         long required = (long) pos + needed;
-        if (required > maxSize) {
+        if (required - headroom > maxSize) {
             throw new CodecException("encoded payload exceeds the cluster codec's limit of " + maxSize
                     + " bytes; send large data in smaller pieces, or raise Codec.builder().maxEncodedSize(..)"
                     + " on every node");
         }
         long grown = Math.max(required, (long) buf.length * 2);
-        buf = Arrays.copyOf(buf, (int) Math.min(grown, maxSize));
+        buf = Arrays.copyOf(buf, (int) Math.min(grown, (long) maxSize + headroom));
     }
 
     private static int indexOfQuestionMark(byte[] bytes) {

@@ -45,7 +45,8 @@ public final class ServiceGateway implements AutoCloseable {
         GatewayWorker worker = new GatewayWorker(new NodeGatewayTarget(node), config);
         MachineManager machines = new MachineManager();
         try {
-            Machine m = machines.create("gateway", MachineSpec.builder(endpoint, worker).build());
+            Machine m = machines.create("gateway", MachineSpec.builder(endpoint, worker)
+                    .maxMessageBytes(frameLimit(config)).build());
             ServiceGateway g = new ServiceGateway(machines, m, worker);
             node.addTransport("gateway " + m.endpoint(), deadline -> g.shutdown().clean());
             return g;
@@ -55,6 +56,19 @@ public final class ServiceGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The largest frame the gateway's socket takes: room for the largest payload and target plus a margin, so a
+     * payload somewhat over the limit still gets a {@code payload too large} answer; a much larger one (or a hostile
+     * declared size) makes ZeroMQ drop the connection instead of allocating it.
+     */
+    static int frameLimit(GatewayConfig config) {
+        long limit = (long) config.maxPayloadBytes() + config.maxTargetBytes() + OVERSIZE_MARGIN;
+        return (int) Math.min(limit, MachineSpec.MAX_MESSAGE_BYTES_LIMIT);
+    }
+
+    /** Bytes beyond the payload limit that are still read, to answer {@code payload too large}: 1 MiB. */
+    static final int OVERSIZE_MARGIN = 1 << 20;
+
     /** @return the bound endpoint, resolved */
     public String endpoint() {
         return machine.endpoint();
@@ -63,6 +77,11 @@ public final class ServiceGateway implements AutoCloseable {
     /** @return request, error and limit counters */
     public GatewayStats stats() {
         return worker.stats();
+    }
+
+    /** @return the counters of the gateway's machine: dropped replies, refused hostile frames, JeroMQ errors */
+    public io.loomnet.transport.zmq.MachineStats machineStats() {
+        return machine.stats();
     }
 
     /** @return live client connections */

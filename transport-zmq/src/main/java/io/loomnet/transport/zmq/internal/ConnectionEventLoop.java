@@ -14,9 +14,12 @@ import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMonitor;
 
+import io.loomnet.scope.Loop;
+
 /**
- * The manager's connection-event loop: one platform thread ({@value #THREAD_NAME}) that applies the connection
- * events of every machine's frontend to that machine's {@link PeerSet}.
+ * The manager's connection-event loop: one loop thread ({@code loomnet-}{@value #THREAD_ROLE}{@code -<n>}, run by a
+ * {@link io.loomnet.scope.LoopRunner}) that applies the connection events of every machine's frontend to that
+ * machine's {@link PeerSet}.
  *
  * <p>JeroMQ calls a socket's event hook synchronously on its I/O or reaper thread. The hook made by
  * {@link #hookFor(long)} only {@code offer}s the event to a bounded queue ({@value #QUEUE_CAPACITY} events, the
@@ -28,15 +31,16 @@ import org.zeromq.ZMonitor;
  * {@link #unregister(long)} is how a machine's {@code monitor} stage stops tracking: it removes the machine and
  * closes its peer set at once, without waiting for MONITOR_STOPPED, which may arrive late or never (seed fix 4).
  *
- * <p>Event order per machine is preserved because the manager's context has one I/O thread, which produces
- * ACCEPTED and DISCONNECTED for every connection, and the queue is FIFO.
+ * <p>Event order per machine is preserved because each machine's context has one I/O thread, which produces
+ * ACCEPTED and DISCONNECTED for every connection of that machine, and the queue is FIFO.
  *
  * <p><b>Thread safety.</b> {@link #register(long)}, {@link #unregister(long)}, {@link #stats()} and the hooks
- * may be used from any thread. {@link #start()} and {@link #stop(long)} are called by the owning manager.
+ * may be used from any thread; {@link #doWork()} runs on the loop thread.
  */
-public final class ConnectionEventLoop {
-    /** The loop thread's name. */
-    public static final String THREAD_NAME = "loomnet-zmq-connection-events";
+public final class ConnectionEventLoop implements Loop {
+    /** The loop's role; its thread is {@code loomnet-zmq-connection-events-<n>}. */
+    public static final String THREAD_ROLE = "zmq-connection-events";
+    private static final int DRAIN_BATCH = 1024;
     /** Queue capacity, the equivalent of the seed's monitor-socket RCVHWM. */
     public static final int QUEUE_CAPACITY = 100_000;
     /** The events every machine's frontend hook subscribes to. */
@@ -44,7 +48,7 @@ public final class ConnectionEventLoop {
             | ZMQ.EVENT_MONITOR_STOPPED | ZMQ.EVENT_HANDSHAKE_PROTOCOL;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionEventLoop.class);
-    private static final ConnectionEvent POISON = new ConnectionEvent(-1, null, null);
+    private static final ConnectionEvent WAKE = new ConnectionEvent(-1, null, null);
 
     /**
      * One event as offered by a hook.
@@ -64,16 +68,8 @@ public final class ConnectionEventLoop {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder handshakes = new LongAdder();
     private final AtomicBoolean dropLogged = new AtomicBoolean();
-    private volatile Thread thread;
 
-    /** Starts the loop thread. Events offered before this wait in the queue. */
-    public void start() {
-        Thread t = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(this::run);
-        thread = t;
-        t.start();
-    }
-
-    /**
+        /**
      * Starts tracking a machine's connections. Call before its frontend binds.
      *
      * @param incarnation the machine incarnation
@@ -129,7 +125,7 @@ public final class ConnectionEventLoop {
         dropped.increment();
         if (dropLogged.compareAndSet(false, true)) {
             LOG.error("connection-event queue full ({} events): dropping events, peer counts may drift; is the "
-                    + "{} thread alive?", QUEUE_CAPACITY, THREAD_NAME);
+                    + "{} loop alive?", QUEUE_CAPACITY, THREAD_ROLE);
         }
         return false;
     }
@@ -139,56 +135,36 @@ public final class ConnectionEventLoop {
         return new ConnectionEventStats(received.sum(), applied.sum(), stale.sum(), dropped.sum(), handshakes.sum());
     }
 
-    /** @return the loop thread, or {@code null} before {@link #start()} */
-    public Thread thread() {
-        return thread;
-    }
-
-    /**
-     * Stops the loop: queues a stop marker behind pending events and joins the thread until the deadline.
-     *
-     * @param deadlineNanos a {@link System#nanoTime()} deadline
-     * @return {@code true} if the thread has ended (or never started)
-     * @throws InterruptedException if the caller is interrupted while joining
-     */
-    public boolean stop(long deadlineNanos) throws InterruptedException {
-        Thread t = thread;
-        if (t == null) {
+    @Override
+    public boolean doWork() {
+        ConnectionEvent e;
+        try {
+            e = queue.take();
+        } catch (InterruptedException ie) {
+            // Nobody should interrupt this thread; keep draining so hooks never back up.
+            LOG.warn("{} interrupted; ignoring, it stops only through its runner", THREAD_ROLE);
             return true;
         }
-        long left = deadlineNanos - System.nanoTime();
-        if (!queue.offer(POISON, Math.max(0, left), TimeUnit.NANOSECONDS)) {
-            LOG.warn("{}: could not queue the stop marker before the deadline", THREAD_NAME);
-            return false;
+        for (int n = 0; e != null && n < DRAIN_BATCH; n++) {
+            if (e != WAKE) {
+                try {
+                    apply(e);
+                } catch (RuntimeException ex) {
+                    LOG.error("{}: failed to apply {}; continuing", THREAD_ROLE, e, ex);
+                }
+            }
+            e = n + 1 < DRAIN_BATCH ? queue.poll() : null;
         }
-        left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            t.join(Duration.ofNanos(left));
-        }
-        return !t.isAlive();
+        return true;
     }
 
-    private void run() {
-        LOG.debug("{} started", THREAD_NAME);
-        while (true) {
-            ConnectionEvent e;
-            try {
-                e = queue.take();
-            } catch (InterruptedException ie) {
-                // Nobody should interrupt this thread; keep draining so hooks never back up.
-                LOG.warn("{} interrupted; ignoring, it stops only through stop()", THREAD_NAME);
-                continue;
-            }
-            if (e == POISON) {
-                break;
-            }
-            try {
-                apply(e);
-            } catch (RuntimeException ex) {
-                LOG.error("{}: failed to apply {}; continuing", THREAD_NAME, e, ex);
-            }
+    @Override
+    public void wake() {
+        // A marker, so the wake-up is sticky: the turn that takes it returns and the runner sees its stop flag.
+        if (!queue.offer(WAKE)) {
+            queue.clear(); // full of events nobody will apply any more: the loop is stopping
+            queue.offer(WAKE);
         }
-        LOG.debug("{} stopped", THREAD_NAME);
     }
 
     /**
@@ -200,7 +176,7 @@ public final class ConnectionEventLoop {
         int n = 0;
         ConnectionEvent e;
         while ((e = queue.poll()) != null) {
-            if (e != POISON) {
+            if (e != WAKE) {
                 apply(e);
                 n++;
             }

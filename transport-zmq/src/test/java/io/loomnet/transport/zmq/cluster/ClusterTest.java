@@ -283,6 +283,6 @@ class ClusterTest {
         }
         assertTrue(all.await(60, TimeUnit.SECONDS), "delivered " + (n - all.getCount()) + "; " + c1.stats());
         assertEquals(Cluster.PeerState.UP, c1.peerState(2));
-        assertEquals(0, c1.stats().dropped(), c1.stats().toString());
+        assertEquals(0, c1.stats().link(2).deadLettered(), c1.stats().toString());
     }
 }

@@ -19,8 +19,8 @@ import io.loomnet.Node;
 import io.loomnet.NodeListener;
 
 /**
- * Bad input from the network, sent from a raw JeroMQ DEALER: every kind is counted and dropped, and the node
- * keeps serving.
+ * Bad input from the network, sent from a raw JeroMQ DEALER in the cluster's own wire format: every kind is
+ * counted and dropped, and the node keeps serving.
  */
 @Timeout(60)
 class MalformedFrameTest {
@@ -44,36 +44,32 @@ class MalformedFrameTest {
             Cluster.builder(one).inbox(e1).peer(2, e2).codec(ClusterTest.codec()).start();
             Handle echo = two.spawn(() -> (ctx2, msg) -> ctx2.reply(msg.payload()));
 
-            ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
-            raw.setLinger(0);
+            ZMQ.Socket raw = io.loomnet.transport.zmq.TestSupport.connected(ctx, SocketType.DEALER, e2);
             raw.setReceiveTimeOut(5000);
-            raw.connect(e2);
             Handle src = Handle.of(9, 1);
+            byte[] x = ClusterTest.codec().encode("x");
             // 1. a PING is answered: the raw socket really talks to the inbox
-            send(raw, Frame.encode(Frame.Kind.PING, src, Handle.of(2, 0), 7, null));
-            raw.recv(); // empty delimiter
-            Frame pong = Frame.parse(raw.recv());
+            raw.send(WireFrames.ping(9, 7, 42));
+            WireFrames.Pong pong = WireFrames.pong(raw.recv());
             assertNotNull(pong);
-            assertEquals(Frame.Kind.PONG, pong.kind());
-            assertEquals(7, pong.session());
-            // 2. malformed: too short, bad magic, unknown kind, two body frames, target on another node
-            send(raw, new byte[] {1, 2, 3});
-            byte[] badMagic = Frame.encode(Frame.Kind.TELL, src, echo, 0, new byte[] {0});
+            assertEquals(7, pong.sequence());
+            assertEquals(0, pong.received());
+            // 2. malformed: too short, bad magic, unknown kind, two frames, target on another node, bad batch
+            raw.send(new byte[] {1, 2, 3});
+            byte[] badMagic = WireFrames.batch(0, 42, 9, WireFrames.message(Wire.TELL, src, echo, 0, x));
             badMagic[0] = 0x00;
-            send(raw, badMagic);
-            byte[] badKind = Frame.encode(Frame.Kind.TELL, src, echo, 0, new byte[] {0});
-            badKind[2] = 99;
-            send(raw, badKind);
-            raw.send(new byte[0], ZMQ.SNDMORE);
+            raw.send(badMagic);
+            raw.send(WireFrames.batch(0, 42, 9, WireFrames.message((byte) 99, src, echo, 0, x)));
             raw.send(new byte[] {1}, ZMQ.SNDMORE);
             raw.send(new byte[] {2});
-            send(raw, Frame.encode(Frame.Kind.TELL, src, Handle.of(3, 1), 0, ClusterTest.codec().encode("x")));
+            raw.send(WireFrames.batch(0, 42, 9, WireFrames.message(Wire.TELL, src, Handle.of(3, 1), 0, x)));
             // 3. oversize
-            send(raw, Frame.encode(Frame.Kind.TELL, src, echo, 0, new byte[8192]));
+            raw.send(WireFrames.batch(0, 42, 9, WireFrames.message(Wire.TELL, src, echo, 0, new byte[8192])));
             // 4. undecodable payload (unknown codec type id)
-            send(raw, Frame.encode(Frame.Kind.TELL, src, echo, 0, new byte[] {(byte) 0xFF, (byte) 0x7F}));
+            raw.send(WireFrames.batch(0, 42, 9, WireFrames.message(Wire.TELL, src, echo, 0,
+                    new byte[] {(byte) 0xFF, (byte) 0x7F})));
             // 5. unknown target handle on this node: the node dead-letters it
-            send(raw, Frame.encode(Frame.Kind.TELL, src, Handle.of(2, 999_999), 0, ClusterTest.codec().encode("x")));
+            raw.send(WireFrames.batch(0, 42, 9, WireFrames.message(Wire.TELL, src, Handle.of(2, 999_999), 0, x)));
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < deadline && (c2.stats().malformed() < 5 || c2.stats().oversize() < 1
@@ -90,10 +86,5 @@ class MalformedFrameTest {
             assertTrue(two.stats().liveServices() >= 1);
             raw.close();
         }
-    }
-
-    private static void send(ZMQ.Socket raw, byte[] frame) {
-        raw.send(new byte[0], ZMQ.SNDMORE);
-        raw.send(frame);
     }
 }

@@ -130,7 +130,7 @@ class CodecHostileInputTest {
         assertMalformed("0202c080", "not valid UTF-8"); // overlong NUL
         assertMalformed("0204f4908080", "not valid UTF-8"); // above U+10FFFF
         assertMalformed("4003", "ordinal 3 is out of range for enum " + CodecFixtures.Color.class.getName());
-        assertMalformed("0e05", "ordinal 5 is out of range for enum io.loomnet.Terminated$Reason");
+        assertMalformed("0e06", "ordinal 6 is out of range for enum io.loomnet.Terminated$Reason");
         assertThat(codec.decode(bytes("0203efbfbd")), equalTo("\uFFFD")); // a genuine U+FFFD is fine
     }
 

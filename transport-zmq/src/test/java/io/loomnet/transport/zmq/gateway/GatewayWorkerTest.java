@@ -72,26 +72,18 @@ class GatewayWorkerTest {
         return TestSupport.request(clients, machine.endpoint(), frames);
     }
 
-    /** Sends raw frames from a fresh DEALER per attempt (Lazy Pirate) and returns the reply's frames. */
+    /** Sends raw frames once from a fresh DEALER (connected before it sends) and returns the reply's frames. */
     private List<String> dealer(boolean delimiter, byte[]... frames) {
-        for (int attempt = 0; attempt < 4; attempt++) {
-            try (ZMQ.Socket d = clients.createSocket(SocketType.DEALER)) {
-                d.setLinger(0);
-                d.setReceiveTimeOut(1000);
-                d.connect(machine.endpoint());
-                if (delimiter) {
-                    d.send(new byte[0], ZMQ.SNDMORE);
-                }
-                for (int i = 0; i < frames.length; i++) {
-                    d.send(frames[i], i < frames.length - 1 ? ZMQ.SNDMORE : 0);
-                }
-                List<String> reply = TestSupport.receive(d);
-                if (reply != null) {
-                    return reply;
-                }
+        try (ZMQ.Socket d = TestSupport.connected(clients, SocketType.DEALER, machine.endpoint())) {
+            d.setReceiveTimeOut(TestSupport.REPLY_TIMEOUT_MS);
+            if (delimiter) {
+                d.send(new byte[0], ZMQ.SNDMORE);
             }
+            for (int i = 0; i < frames.length; i++) {
+                d.send(frames[i], i < frames.length - 1 ? ZMQ.SNDMORE : 0);
+            }
+            return TestSupport.receive(d);
         }
-        return null;
     }
 
     private static byte[] utf8(String s) {
@@ -137,17 +129,12 @@ class GatewayWorkerTest {
      */
     @Test
     void shouldNotBlockTheWorkerLoopWhileACallIsPending() throws Exception {
-        try (ZMQ.Socket pending = clients.createSocket(SocketType.DEALER)) {
-            pending.setLinger(0);
-            pending.setReceiveTimeOut(5000);
-            pending.connect(machine.endpoint());
-            boolean called = false;
-            for (int attempt = 0; attempt < 4 && !called; attempt++) {
-                pending.send(new byte[0], ZMQ.SNDMORE);
-                pending.send(utf8("slow"), ZMQ.SNDMORE);
-                pending.send(utf8("p"), 0);
-                called = slowCalled.await(1, TimeUnit.SECONDS);
-            }
+        try (ZMQ.Socket pending = TestSupport.connected(clients, SocketType.DEALER, machine.endpoint())) {
+            pending.setReceiveTimeOut(TestSupport.REPLY_TIMEOUT_MS);
+            pending.send(new byte[0], ZMQ.SNDMORE);
+            pending.send(utf8("slow"), ZMQ.SNDMORE);
+            pending.send(utf8("p"), 0);
+            boolean called = slowCalled.await(TestSupport.REPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertThat("the slow call started", called, is(true));
             assertThat(call("echo", "meanwhile"), contains("ok", "meanwhile"));
             Thread completer = Thread.ofVirtual().start(() -> slow.complete(utf8("done")));
@@ -188,20 +175,11 @@ class GatewayWorkerTest {
         GatewayWorker small = new GatewayWorker(target, GatewayConfig.defaults().withCallTimeout(Duration.ofSeconds(3))
                 .withMaxInFlight(1));
         Machine m = manager.create("small", MachineSpec.builder("tcp://127.0.0.1:*", small).build());
-        try (ZMQ.Socket pending = clients.createSocket(SocketType.DEALER)) {
-            pending.setLinger(0);
-            pending.connect(m.endpoint());
-            // Resend until the call is in flight: JeroMQ may lose a first message on a new connection.
-            for (int attempt = 0; attempt < 4 && small.stats().inFlight() == 0; attempt++) {
-                pending.send(new byte[0], ZMQ.SNDMORE);
-                pending.send(utf8("never"), ZMQ.SNDMORE);
-                pending.send(utf8("p"), 0);
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (small.stats().inFlight() == 0 && System.nanoTime() - until < 0) {
-                    Thread.onSpinWait();
-                }
-            }
-            assertThat(small.stats().inFlight(), is(1));
+        try (ZMQ.Socket pending = TestSupport.connected(clients, SocketType.DEALER, m.endpoint())) {
+            pending.send(new byte[0], ZMQ.SNDMORE);
+            pending.send(utf8("never"), ZMQ.SNDMORE);
+            pending.send(utf8("p"), 0);
+            TestSupport.await("the call to be in flight", Duration.ofSeconds(5), () -> small.stats().inFlight() == 1);
             assertThat(TestSupport.request(clients, m.endpoint(), "echo", "x"),
                     contains("error", "busy: 1 calls already in flight on 'small'"));
         }

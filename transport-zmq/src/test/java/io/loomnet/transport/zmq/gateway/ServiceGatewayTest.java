@@ -46,7 +46,7 @@ class ServiceGatewayTest {
             List<String> malformed = TestSupport.request(clients, ep, "upper");
             assertEquals("error", malformed.get(0));
             assertThat(malformed.get(1), startsWith(GatewayProtocol.MALFORMED));
-            System.out.println("gateway test client retries so far: " + TestSupport.RETRIES.get());
+
         }
     }
 }

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 import io.loomnet.scope.CloseReport;
+import io.loomnet.scope.LoopErrorHandler;
+import io.loomnet.scope.LoopRunner;
 import io.loomnet.transport.zmq.TestSupport;
 import io.loomnet.transport.zmq.internal.ConnectionEventLoop.ConnectionEvent;
 import java.net.Socket;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.zeromq.ZContext;
 import org.zeromq.ZMonitor;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -30,7 +31,8 @@ class ConnectionEventLoopTest {
     @Test
     void shouldIgnoreEventsForAnUnregisteredMachineAndKeepServingOthers() throws Exception {
         ConnectionEventLoop loop = new ConnectionEventLoop();
-        loop.start();
+        LoopRunner runner = LoopRunner.start(ConnectionEventLoop.THREAD_ROLE + "-test", loop,
+                LoopErrorHandler.logging());
         try {
             loop.register(1);
             PeerSet live = loop.register(2);
@@ -42,9 +44,9 @@ class ConnectionEventLoopTest {
             loop.offer(new ConnectionEvent(2, ZMonitor.Event.ACCEPTED, new Object()));
             await("the live machine's peer", Duration.ofSeconds(5), () -> live.size() == 1);
             assertThat(loop.stats().stale(), is(3L));
-            assertThat(loop.thread().isAlive(), is(true));
+            assertThat(runner.isRunning(), is(true));
         } finally {
-            assertThat(loop.stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)), is(true));
+            assertThat(runner.stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)), is(true));
         }
     }
 
@@ -85,9 +87,8 @@ class ConnectionEventLoopTest {
     @Test
     void shouldReleaseMonitorResourcesOnDestroyWithoutWaitingForMonitorStopped() throws Exception {
         ConnectionEventLoop loop = new ConnectionEventLoop();
-        ZContext ctx = new ZContext(1);
-        ctx.setLinger(0);
-        ProxyMachine m = ProxyMachine.start("no-monitor-stopped", TestSupport.echoSpec(), ctx, loop);
+        MachineRuntime m = MachineRuntime.start("no-monitor-stopped", TestSupport.echoSpec(), loop,
+                LoopErrorHandler.logging());
         List<Socket> raw = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
@@ -115,7 +116,6 @@ class ConnectionEventLoopTest {
             for (Socket s : raw) {
                 s.close();
             }
-            ctx.close();
         }
     }
 }
