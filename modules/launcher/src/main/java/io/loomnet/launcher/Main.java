@@ -90,7 +90,12 @@ public final class Main {
                 }
             }
         } catch (ConfigError e) {
-            err.println("loomnet: " + e.getMessage());
+            for (ConfigError p : e.problems()) {
+                err.println("loomnet: " + p.getMessage());
+            }
+            if (e.problems().size() > 1) {
+                err.println("loomnet: " + e.problems().size() + " problems in " + e.file());
+            }
             return EXIT_CONFIG;
         } catch (LaunchException e) {
             err.println("loomnet: " + e.getMessage());
