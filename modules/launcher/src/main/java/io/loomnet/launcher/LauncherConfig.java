@@ -675,6 +675,16 @@ public final class LauncherConfig {
             if (problem.isPresent()) {
                 throw error(v, path, problem.get(), expected);
             }
+            String host = s.substring("tcp://".length(), s.lastIndexOf(':')).replaceAll("^\\[|]$", "");
+            if (bind && !host.equals("*")) {
+                // Resolved here, as the console's and gate's hosts are: a typo is a config error (exit 2), not a
+                // failed start.
+                try {
+                    java.net.InetAddress.getByName(host);
+                } catch (java.net.UnknownHostException e) {
+                    throw error(v, path, "has host '" + host + "', which does not resolve", expected);
+                }
+            }
             if (bind && !s.endsWith(":*")) {
                 String prev = bound.putIfAbsent(s, path);
                 if (prev != null) {

@@ -139,6 +139,8 @@ class LauncherConfigTest {
             missing inbox         | cluster { peers = [] }                                     | node.conf:1: loomnet.cluster.inbox: missing; expected the endpoint this node's inbox binds, such as "tcp://127.0.0.1:7101"
             inbox not tcp         | cluster { inbox = "127.0.0.1:7101" }                       | node.conf:1: loomnet.cluster.inbox: is '127.0.0.1:7101'; expected a TCP endpoint to bind such as "tcp://127.0.0.1:5555" (port 1..65535, or * for any free port)
             inbox not a string    | cluster { inbox = 7101 }                                   | node.conf:1: loomnet.cluster.inbox: is the number 7101; expected a TCP endpoint to bind
+            inbox host unknown    | cluster { inbox = "tcp://no.such.host.invalid:7101" }     | node.conf:1: loomnet.cluster.inbox: has host 'no.such.host.invalid', which does not resolve; expected a TCP endpoint to bind
+            gateway host unknown  | gateways = [ { endpoint = "tcp://no.such.host.invalid:*" } ] | node.conf:1: loomnet.gateways[0].endpoint: has host 'no.such.host.invalid', which does not resolve; expected a TCP endpoint to bind
             inbox port too big    | cluster { inbox = "tcp://127.0.0.1:70000" }                | node.conf:1: loomnet.cluster.inbox: has port 70000; expected a TCP endpoint to bind
             peers not list        | cluster { INBOX, peers = 2 }                               | node.conf:1: loomnet.cluster.peers: is the number 2; expected a list of peers such as [ { id = 2, endpoint = "tcp://127.0.0.1:7102" } ]
             peer unknown key      | cluster { INBOX, peers = [ { id = 2, endpont = x } ] }     | node.conf:1: loomnet.cluster.peers[0].endpont: unknown key; expected one of id, endpoint, public-key
@@ -478,10 +480,25 @@ class LauncherConfigTest {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path f = write("loomnet {\n  node-id = " + LoomnetExtension.freshNodeId() + "\n  services = [\n"
                     + "    { module = console, args = [\"port=" + taken.getLocalPort() + "\"] }\n  ]\n}\n");
-            Run r = main("run", f.toString());
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            root.addAppender(logged);
+            Run r;
+            try {
+                r = main("run", f.toString());
+            } finally {
+                root.detachAppender(logged);
+            }
             assertEquals(Main.EXIT_START, r.code(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.err());
             assertThat(r.err(), containsString(f + ":4: loomnet.services[0]: module 'console' did not start: "));
             assertThat(r.err(), containsString("cannot listen on 127.0.0.1:" + taken.getLocalPort()));
+            assertEquals(List.of(), logged.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .map(e -> e.getFormattedMessage()).toList(), "no WARN before the summary line");
         }
     }
 }
