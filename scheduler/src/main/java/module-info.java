@@ -3,7 +3,8 @@
  * Exports its API packages only; everything under {@code io.loomnet.internal} is private.
  */
 module io.loomnet.scheduler {
-    requires org.slf4j;
+    // Context.log() returns an org.slf4j.Logger: every module that reads this one must read SLF4J too.
+    requires transitive org.slf4j;
     requires jdk.jfr;
     exports io.loomnet;
     exports io.loomnet.scope;

@@ -6,7 +6,9 @@
 module io.loomnet.transport.zmq {
     requires transitive io.loomnet.scheduler;
     requires org.slf4j;
-    requires org.zeromq.jeromq;
+    // MachineSpec.frontendOptions takes a Consumer<org.zeromq.ZMQ.Socket> and MachineManager.context() returns
+    // a ZContext. JeroMQ 0.6.0 ships a module descriptor, so this is not an automatic module.
+    requires transitive org.zeromq.jeromq;
 
     exports io.loomnet.transport.zmq;
     exports io.loomnet.transport.zmq.gateway;

@@ -27,6 +27,20 @@ public final class Handle implements Comparable<Handle> {
     }
 
     /**
+     * The one check for node ids, shared by builders and config readers.
+     *
+     * @param nodeId a node id
+     * @return {@code nodeId}, if it is in 0..{@value #MAX_NODE}
+     * @throws IllegalArgumentException naming the range and the value otherwise
+     */
+    public static int requireNodeId(int nodeId) {
+        if (nodeId < 0 || nodeId > MAX_NODE) {
+            throw new IllegalArgumentException("node id must be in 0.." + MAX_NODE + ", was " + nodeId);
+        }
+        return nodeId;
+    }
+
+    /**
      * @param node the node id, 0..65535
      * @param sequence the local sequence, 0..2^48-1
      * @return the handle

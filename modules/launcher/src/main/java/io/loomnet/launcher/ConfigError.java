@@ -1,11 +1,16 @@
 package io.loomnet.launcher;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A mistake in a launcher config file. The message reads
  * {@code chat.conf:4: loomnet.services[1].args: port: expected an integer in 0..65535, was 'x'}: the file, the
  * line (when known), the key path, and what was expected.
+ *
+ * <p>A file with several mistakes gives one {@code ConfigError} that holds them all, in file order:
+ * {@link #problems()}. Its accessors ({@link #path()}, {@link #line()}, ...) describe the first, and its message has
+ * one line per mistake.
  */
 public final class ConfigError extends LaunchException {
     private static final long serialVersionUID = 1L;
@@ -13,6 +18,7 @@ public final class ConfigError extends LaunchException {
     private final int line;
     private final String path;
     private final String problem;
+    private final List<ConfigError> problems;
 
     /**
      * @param file the config file, as given
@@ -27,6 +33,36 @@ public final class ConfigError extends LaunchException {
         this.line = line;
         this.path = path;
         this.problem = problem;
+        this.problems = List.of(this);
+    }
+
+    private ConfigError(List<ConfigError> all) {
+        super(String.join(System.lineSeparator(), all.stream().map(ConfigError::getMessage).toList()),
+                all.get(0).getCause());
+        ConfigError first = all.get(0);
+        this.file = first.file;
+        this.line = first.line;
+        this.path = first.path;
+        this.problem = first.problem;
+        this.problems = List.copyOf(all);
+        all.stream().skip(1).forEach(this::addSuppressed);
+    }
+
+    /**
+     * @param all the mistakes of one file, at least one, in file order
+     * @return {@code all.get(0)} if there is one, else an error holding all of them
+     * @throws IllegalArgumentException if {@code all} is empty
+     */
+    public static ConfigError of(List<ConfigError> all) {
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("no config errors to report");
+        }
+        return all.size() == 1 ? all.get(0) : new ConfigError(all);
+    }
+
+    /** @return every mistake this error reports (itself alone, for a single mistake) */
+    public List<ConfigError> problems() {
+        return problems;
     }
 
     /** @return the config file, as given */

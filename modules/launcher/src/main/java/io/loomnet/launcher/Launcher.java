@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+
 import io.loomnet.Handle;
 import io.loomnet.Node;
 import io.loomnet.ServiceOptions;
@@ -34,6 +38,11 @@ import io.loomnet.ServiceOptions;
  * Handle log = launcher.launch(node, "logger", "log", List.of());   // registered as "log"
  * }</pre>
  *
+ * <p><b>Settings.</b> A module's arguments are a config subtree over its defaults, {@code loomnet.modules.<name>}
+ * in the {@code reference.conf} files on the class path (this library's has {@code console}, {@code gate} and
+ * {@code logger}); the launch timeout is {@code loomnet.launcher.start-timeout}. {@link #withSettings(Config)}
+ * reads both from a config file's tree instead.
+ *
  * <p><b>Threading.</b> Immutable after creation and thread-safe; {@link #launch} may be called from any thread,
  * including services' handlers (it blocks until the service signals that it started, if its module gives a
  * start signal).
@@ -41,15 +50,19 @@ import io.loomnet.ServiceOptions;
 public final class Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
-    /** How long {@link #launch} waits for a module's start signal by default. */
-    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(10);
-
     private final Map<String, ServiceModule> modules;
     private final Duration startTimeout;
+    /** {@code loomnet.modules}: each module's defaults, by module name. */
+    private final Config moduleSettings;
+    /** The merged {@code reference.conf} files this launcher's class loader sees. */
+    private final Config reference;
 
-    private Launcher(Map<String, ServiceModule> modules, Duration startTimeout) {
+    private Launcher(Map<String, ServiceModule> modules, Duration startTimeout, Config moduleSettings,
+            Config reference) {
         this.modules = Collections.unmodifiableMap(modules);
         this.startTimeout = startTimeout;
+        this.moduleSettings = moduleSettings;
+        this.reference = reference;
     }
 
     /**
@@ -77,7 +90,7 @@ public final class Launcher {
         } catch (ServiceConfigurationError e) {
             throw new LaunchException("cannot load a service module: " + e.getMessage(), e);
         }
-        return of(found);
+        return of(found, loader);
     }
 
     /**
@@ -86,6 +99,10 @@ public final class Launcher {
      * @throws LaunchException if a name is invalid or taken twice
      */
     public static Launcher of(Collection<? extends ServiceModule> modules) {
+        return of(modules, Launcher.class.getClassLoader());
+    }
+
+    private static Launcher of(Collection<? extends ServiceModule> modules, ClassLoader loader) {
         Map<String, ServiceModule> byName = new TreeMap<>();
         for (ServiceModule m : modules) {
             String name = m.name();
@@ -99,7 +116,34 @@ public final class Launcher {
                         + prev.getClass().getName() + " and " + m.getClass().getName());
             }
         }
-        return new Launcher(byName, DEFAULT_START_TIMEOUT);
+        Config reference;
+        try {
+            reference = ConfigFactory.defaultReference(loader);
+        } catch (ConfigException e) {
+            throw new LaunchException("a reference.conf on the class path is broken: " + e.getMessage(), e);
+        }
+        return new Launcher(byName, Duration.ZERO, ConfigFactory.empty(), reference).withSettings(reference);
+    }
+
+    /**
+     * @param root a whole config (a config file over the {@code reference.conf} files), whose
+     *             {@code loomnet.launcher.start-timeout} and {@code loomnet.modules} this launcher then uses
+     * @return a copy with those settings
+     * @throws LaunchException if the start timeout is not a positive duration
+     */
+    public Launcher withSettings(Config root) {
+        Duration timeout;
+        try {
+            timeout = root.getDuration("loomnet.launcher.start-timeout");
+        } catch (ConfigException e) {
+            throw new LaunchException("loomnet.launcher.start-timeout: " + e.getMessage(), e);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new LaunchException("loomnet.launcher.start-timeout: is " + timeout + "; expected a positive "
+                    + "duration such as 10s");
+        }
+        Config settings = root.hasPath("loomnet.modules") ? root.getConfig("loomnet.modules") : ConfigFactory.empty();
+        return new Launcher(new TreeMap<>(modules), timeout, settings, reference);
     }
 
     /**
@@ -109,9 +153,24 @@ public final class Launcher {
     public Launcher withStartTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("start timeout must be positive, was " + timeout);
+            throw new LaunchException("start timeout must be positive, was " + timeout);
         }
-        return new Launcher(new TreeMap<>(modules), timeout);
+        return new Launcher(new TreeMap<>(modules), timeout, moduleSettings, reference);
+    }
+
+    /** @return the merged {@code reference.conf} files of this launcher's class loader: every default */
+    public Config reference() {
+        return reference;
+    }
+
+    /**
+     * @param module a module name
+     * @return its defaults ({@code loomnet.modules.<module>}); empty if it has none
+     */
+    public Config defaults(String module) {
+        String path = com.typesafe.config.ConfigUtil.quoteString(module);
+        return moduleSettings.hasPathOrNull(path) && moduleSettings.getValue(path).valueType()
+                == com.typesafe.config.ConfigValueType.OBJECT ? moduleSettings.getConfig(path) : ConfigFactory.empty();
     }
 
     /** @return the known module names, sorted */
@@ -138,11 +197,26 @@ public final class Launcher {
      */
     public ServiceSpec spec(String module, List<String> args) {
         Objects.requireNonNull(module, "module");
+        module(module).orElseThrow(() -> new UnknownModuleException(module, moduleNames()));
+        return spec(module, ModuleArgs.tokens(module, args));
+    }
+
+    /**
+     * Validates arguments given as a config subtree and describes the service without starting anything.
+     *
+     * @param module a module name
+     * @param args the entry's settings; the module's {@linkplain #defaults defaults} fill in the rest
+     * @return the module's description of the service
+     * @throws UnknownModuleException listing the known modules
+     * @throws ModuleArgumentException naming the bad argument
+     */
+    public ServiceSpec spec(String module, Config args) {
+        Objects.requireNonNull(module, "module");
         ServiceModule m = modules.get(module);
         if (m == null) {
             throw new UnknownModuleException(module, moduleNames());
         }
-        ServiceSpec spec = m.create(new ModuleContext(ModuleArgs.parse(module, args), this));
+        ServiceSpec spec = m.create(new ModuleContext(ModuleArgs.of(module, args, defaults(module)), this));
         if (spec == null) {
             throw new LaunchException("module '" + module + "' (" + m.getClass().getName() + ") returned no spec");
         }
@@ -180,6 +254,23 @@ public final class Launcher {
     public Handle launch(Node node, String module, String serviceName, List<String> args) {
         ServiceSpec spec = spec(module, args);
         return start(node, module, spec, spec.options().withName(serviceName));
+    }
+
+    /**
+     * Launches a top-level service from a module, with its arguments as a config subtree.
+     *
+     * @param node where to spawn it
+     * @param module the module name
+     * @param serviceName the local name to register, or empty
+     * @param args the entry's settings over the module's defaults
+     * @return the service's handle
+     * @throws UnknownModuleException listing the known modules
+     * @throws ModuleArgumentException naming the bad argument
+     * @throws LaunchException if the service failed to start
+     */
+    public Handle launch(Node node, String module, Optional<String> serviceName, Config args) {
+        ServiceSpec spec = spec(module, args);
+        return start(node, module, spec, serviceName.map(spec.options()::withName).orElse(spec.options()));
     }
 
     private Handle start(Node node, String module, ServiceSpec spec, ServiceOptions options) {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +33,7 @@ import io.loomnet.Handle;
 import io.loomnet.Node;
 import io.loomnet.ServiceOptions;
 import io.loomnet.scope.CloseReport;
+import io.loomnet.transport.zmq.ZmqAddresses;
 import io.loomnet.transport.zmq.cluster.Cluster;
 import io.loomnet.transport.zmq.codec.Codec;
 import io.loomnet.transport.zmq.gateway.GatewayConfig;
@@ -41,46 +42,30 @@ import io.loomnet.transport.zmq.gateway.ServiceGateway;
 /**
  * A node described by a HOCON file, validated completely before anything starts.
  *
- * <pre>
- * loomnet {
- *   node-id = 1                 # 0..65535
- *   dispatcher = virtual        # virtual | platform | pooled
- *   pooled-workers = 4          # platform workers of the pooled dispatcher (default: processors)
- *   throughput = 64             # messages a service handles before yielding its thread
- *   close-timeout = 10s         # how long closing may take in all
- *   stuck-threshold = 5s        # a handler running one message longer is reported
- *   monitor-interval = 1s       # how often the monitor looks
- *   services = [                # launched in order; the node closes them in reverse
- *     { module = console, args = ["port=7001"] }
- *     { module = logger, name = log, args { level = debug } }
- *   ]
- *   cluster {                   # optional: links to other nodes (io.loomnet.transport.zmq.cluster.Cluster)
- *     inbox = "tcp://127.0.0.1:7101"
- *     peers = [ { id = 2, endpoint = "tcp://127.0.0.1:7102" } ]   # public-key = "..." per peer with curve
- *     heartbeat = 200ms, down-after = 900ms, max-frame = 1MiB
- *     curve { public-key = "...", secret-key = ${?LOOMNET_SECRET_KEY} }   # optional
- *   }
- *   gateways = [                # optional: ZeroMQ service gateways for clients in any language
- *     { endpoint = "tcp://127.0.0.1:5555", call-timeout = 5s, max-payload = 1MiB, max-in-flight = 10000 }
- *   ]
- * }
- * </pre>
- *
- * <p>The cluster's payload codec is the built-in one ({@code byte[]}, {@code String}, boxed primitives,
- * {@code Handle}, {@code Terminated}, lists): a config file cannot register types. An application that sends
- * its own records across passes its codec from code, {@link #launch(Codec)}.
+ * <p>Every setting, its default and its meaning is in the launcher's {@code reference.conf} (and, for a
+ * module's settings, {@code loomnet.modules.<module>} in the {@code reference.conf} of the library that ships
+ * the module). The file is merged over them and checked in three ways, and <em>every</em> mistake is reported,
+ * not only the first ({@link ConfigError#problems()}):
+ * <ol>
+ *   <li>an unknown-key walk: a key inside {@code loomnet} that the reference does not name (a typo) is an
+ *   error; list entries (services, peers, gateways) have fixed keys;</li>
+ *   <li>typed getters with ranges, and the shared rules for node ids ({@link Handle#requireNodeId}), endpoints
+ *   and CURVE keys ({@link ZmqAddresses}); module arguments are checked by their module
+ *   ({@link ServiceModule#create});</li>
+ *   <li>Typesafe Config's own {@link Config#checkValid} against the reference, for anything the first two did
+ *   not already report.</li>
+ * </ol>
  *
  * <p>Keys outside {@code loomnet} are free for substitutions ({@code port = 7002, port = ${?CHAT_PORT}}, then
- * {@code args = ["port="${port}]}); environment variables resolve {@code ${?VAR}}. Unknown keys inside
- * {@code loomnet} or a service entry, wrong types, out-of-range values, unknown modules, bad module arguments
- * and duplicate service names are {@link ConfigError}s naming the file, line, key path and what was expected.
+ * {@code args { port = ${port} }}); environment variables resolve {@code ${?VAR}}.
+ *
+ * <p>The cluster's payload codec is the built-in one; an application that sends its own records across passes
+ * its codec from code, {@link #launch(Codec)}.
  *
  * <p><b>Threading.</b> Immutable and thread-safe once loaded.
  */
 public final class LauncherConfig {
     private static final Logger LOG = LoggerFactory.getLogger(LauncherConfig.class);
-    private static final List<String> NODE_KEYS = List.of("node-id", "dispatcher", "pooled-workers", "throughput",
-            "close-timeout", "stuck-threshold", "monitor-interval", "services", "cluster", "gateways");
     private static final List<String> SERVICE_KEYS = List.of("module", "name", "args");
     private static final List<String> CLUSTER_KEYS = List.of("inbox", "peers", "heartbeat", "down-after", "max-frame",
             "curve");
@@ -88,25 +73,16 @@ public final class LauncherConfig {
     private static final List<String> CURVE_KEYS = List.of("public-key", "secret-key");
     private static final List<String> GATEWAY_KEYS = List.of("endpoint", "call-timeout", "max-payload",
             "max-in-flight");
-    /** tcp://host:port; host is *, [IPv6], or a name/IPv4 address; port is 1..65535 or * (bind only). */
-    private static final Pattern ENDPOINT = Pattern.compile(
-            "tcp://(\\*|\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\\*|\\d{1,5})");
-    private static final String Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+    // KNOWN DUPLICATE, until the transport reads its own reference.conf: Cluster.Builder's defaults, needed here
+    // to check down-after > heartbeat when the file sets only one of them.
     private static final Duration HEARTBEAT_DEFAULT = Duration.ofMillis(200);
     private static final Duration DOWN_AFTER_DEFAULT = Duration.ofMillis(900);
     private static final int MAX_FRAME_DEFAULT = 1 << 20;
-    /** The cluster frame header; a frame limit must leave room for a body. */
-    private static final int FRAME_HEADER = io.loomnet.transport.zmq.cluster.Cluster.FRAME_HEADER_BYTES;
 
     private final String file;
     private final Launcher launcher;
+    private final Config node;
     private final int nodeId;
-    private final Dispatcher dispatcher;
-    private final Integer pooledWorkers;
-    private final Integer throughput;
-    private final Duration closeTimeout;
-    private final Duration stuckThreshold;
-    private final Duration monitorInterval;
     private final List<ServiceEntry> services;
     private final Optional<ClusterEntry> cluster;
     private final List<GatewayEntry> gateways;
@@ -118,13 +94,9 @@ public final class LauncherConfig {
      * @param line its line in the file, or -1
      * @param module the module name
      * @param name the local name to register, if any
-     * @param args the module's {@code key=value} arguments
+     * @param args the entry's {@code args}, as a config subtree (the module's defaults not included)
      */
-    public record ServiceEntry(String path, int line, String module, Optional<String> name, List<String> args) {
-        /** Defensive copy. */
-        public ServiceEntry {
-            args = List.copyOf(args);
-        }
+    public record ServiceEntry(String path, int line, String module, Optional<String> name, Config args) {
     }
 
     /**
@@ -214,16 +186,11 @@ public final class LauncherConfig {
         }
     }
 
-    private LauncherConfig(String file, Launcher launcher, Reader r) {
+    private LauncherConfig(String file, Reader r) {
         this.file = file;
-        this.launcher = launcher;
+        this.launcher = r.launcher;
+        this.node = r.node;
         this.nodeId = r.nodeId;
-        this.dispatcher = r.dispatcher;
-        this.pooledWorkers = r.pooledWorkers;
-        this.throughput = r.throughput;
-        this.closeTimeout = r.closeTimeout;
-        this.stuckThreshold = r.stuckThreshold;
-        this.monitorInterval = r.monitorInterval;
         this.services = List.copyOf(r.services);
         this.cluster = Optional.ofNullable(r.cluster);
         this.gateways = List.copyOf(r.gateways);
@@ -233,9 +200,9 @@ public final class LauncherConfig {
      * Reads and validates a config file.
      *
      * @param file the HOCON file
-     * @param launcher resolves module names and validates their arguments
+     * @param launcher resolves module names, holds the reference settings, validates module arguments
      * @return the config
-     * @throws ConfigError naming the file, line, key path and what was expected
+     * @throws ConfigError listing every mistake with its file, line, key path and what was expected
      */
     public static LauncherConfig load(Path file, Launcher launcher) {
         return load(file, launcher, ConfigFactory.empty());
@@ -246,13 +213,12 @@ public final class LauncherConfig {
      * {@code ConfigFactory.parseMap(Map.of("port", 0))} to override a substitution variable in a test).
      *
      * @param file the HOCON file
-     * @param launcher resolves module names and validates their arguments
+     * @param launcher resolves module names, holds the reference settings, validates module arguments
      * @param overrides values that win over the file's
      * @return the config
-     * @throws ConfigError naming the file, line, key path and what was expected
+     * @throws ConfigError listing every mistake with its file, line, key path and what was expected
      */
     public static LauncherConfig load(Path file, Launcher launcher, Config overrides) {
-        Objects.requireNonNull(file, "file");
         String name = file.toString();
         if (!Files.isRegularFile(file)) {
             throw new ConfigError(name, -1, "", "no such file (expected a HOCON config file)", null);
@@ -272,9 +238,9 @@ public final class LauncherConfig {
      *
      * @param origin a name for the text in errors, like a file name
      * @param text HOCON
-     * @param launcher resolves module names and validates their arguments
+     * @param launcher resolves module names, holds the reference settings, validates module arguments
      * @return the config
-     * @throws ConfigError naming the origin, line, key path and what was expected
+     * @throws ConfigError listing every mistake with its origin, line, key path and what was expected
      */
     public static LauncherConfig parse(String origin, String text, Launcher launcher) {
         Config parsed;
@@ -296,15 +262,18 @@ public final class LauncherConfig {
         } catch (ConfigException e) {
             throw fromParser(name, e);
         }
-        return new LauncherConfig(name, launcher, new Reader(name, launcher, resolved.root()));
+        Reader r = new Reader(name, launcher, resolved);
+        if (!r.errors.isEmpty()) {
+            throw ConfigError.of(r.errors);
+        }
+        return new LauncherConfig(name, r);
     }
 
     private static ConfigError fromParser(String file, ConfigException e) {
         int line = e.origin() == null ? -1 : e.origin().lineNumber();
         String msg = e.getMessage();
         // The parser's message starts with its own origin ("chat.conf: 3: ..."); keep only the explanation.
-        int cut = msg.indexOf(": ", msg.indexOf(": ") + 1);
-        if (e.origin() != null && msg.startsWith(e.origin().description()) && cut > 0) {
+        if (e.origin() != null && msg.startsWith(e.origin().description())) {
             msg = msg.substring(e.origin().description().length()).replaceFirst("^:\\s*", "");
         }
         String problem = e instanceof ConfigException.UnresolvedSubstitution
@@ -323,9 +292,10 @@ public final class LauncherConfig {
         return nodeId;
     }
 
-    /** @return {@code loomnet.dispatcher} */
+    /** @return {@code loomnet.dispatcher}, or the node's default ({@code virtual}) */
     public Dispatcher dispatcher() {
-        return dispatcher;
+        return node.hasPath("dispatcher") ? Dispatcher.valueOf(node.getString("dispatcher").toUpperCase(Locale.ROOT))
+                : Dispatcher.VIRTUAL;
     }
 
     /** @return {@code loomnet.services}, in launch order */
@@ -343,30 +313,34 @@ public final class LauncherConfig {
         return gateways;
     }
 
-    /** @return a fresh node builder with this config's settings */
+    /** @return the launcher, with this file's {@code loomnet.launcher} and {@code loomnet.modules} settings */
+    public Launcher launcher() {
+        return launcher;
+    }
+
+    /** @return a fresh node builder with this config's settings; settings left {@code null} keep its defaults */
     public Node.Builder nodeBuilder() {
-        Node.Builder b = Node.builder().nodeId(nodeId).dispatcher(dispatcher);
-        if (pooledWorkers != null) {
-            b.pooledWorkers(pooledWorkers);
+        Node.Builder b = Node.builder().nodeId(nodeId).dispatcher(dispatcher());
+        if (node.hasPath("pooled-workers")) {
+            b.pooledWorkers(node.getInt("pooled-workers"));
         }
-        if (throughput != null) {
-            b.throughput(throughput);
+        if (node.hasPath("throughput")) {
+            b.throughput(node.getInt("throughput"));
         }
-        if (closeTimeout != null) {
-            b.closeTimeout(closeTimeout);
+        if (node.hasPath("close-timeout")) {
+            b.closeTimeout(node.getDuration("close-timeout"));
         }
-        if (stuckThreshold != null) {
-            b.stuckThreshold(stuckThreshold);
+        if (node.hasPath("stuck-threshold")) {
+            b.stuckThreshold(node.getDuration("stuck-threshold"));
         }
-        if (monitorInterval != null) {
-            b.monitorInterval(monitorInterval);
+        if (node.hasPath("monitor-interval")) {
+            b.monitorInterval(node.getDuration("monitor-interval"));
         }
         return b;
     }
 
     /**
-     * Starts the node and launches the services in order. If one fails to start, the node is closed again
-     * and the failure names the entry. Same as {@code launch().node()}.
+     * Starts the node and launches the services in order. Same as {@code launch().node()}.
      *
      * @return the running node
      * @throws LaunchException naming the file, entry and module if a service failed to start
@@ -398,51 +372,52 @@ public final class LauncherConfig {
      */
     public Running launch(Codec codec) {
         Objects.requireNonNull(codec, "codec");
-        Node node = nodeBuilder().start();
+        Node started = nodeBuilder().start();
         Cluster linked = null;
         if (cluster.isPresent()) {
             ClusterEntry c = cluster.get();
             try {
-                linked = c.builder(node, codec).start();
+                linked = c.builder(started, codec).start();
             } catch (RuntimeException ex) {
-                throw failed(node, c.line(), c.path(), "cluster inbox " + c.inbox() + " did not start", ex);
+                throw failed(started, c.line(), c.path(), "cluster inbox " + c.inbox() + " did not start", ex);
             }
         }
         for (ServiceEntry e : services) {
             try {
-                if (e.name().isPresent()) {
-                    launcher.launch(node, e.module(), e.name().get(), e.args());
-                } else {
-                    launcher.launch(node, e.module(), e.args());
-                }
+                launcher.launch(started, e.module(), e.name(), e.args());
             } catch (RuntimeException ex) {
-                throw failed(node, e.line(), e.path(), "module '" + e.module() + "' did not start", ex);
+                throw failed(started, e.line(), e.path(), "module '" + e.module() + "' did not start", ex);
             }
         }
         List<ServiceGateway> bound = new ArrayList<>();
         for (GatewayEntry g : gateways) {
             try {
-                bound.add(ServiceGateway.bind(node, g.endpoint(), g.config()));
+                bound.add(ServiceGateway.bind(started, g.endpoint(), g.config()));
             } catch (RuntimeException ex) {
-                throw failed(node, g.line(), g.path(), "gateway " + g.endpoint() + " did not start", ex);
+                throw failed(started, g.line(), g.path(), "gateway " + g.endpoint() + " did not start", ex);
             }
         }
-        return new Running(node, Optional.ofNullable(linked), bound);
+        return new Running(started, Optional.ofNullable(linked), bound);
     }
 
-    private LaunchException failed(Node node, int line, String path, String what, RuntimeException ex) {
-        CloseReport report = node.shutdown();
+    private LaunchException failed(Node started, int line, String path, String what, RuntimeException ex) {
+        CloseReport report = started.shutdown();
         if (!report.clean()) {
             LOG.warn("node {} did not close cleanly after a failed launch: {}", nodeId, report);
         }
+        return new LaunchException(file + (line > 0 ? ":" + line : "") + ": " + path + ": " + what + ": "
+                + rootCauses(ex), ex);
+    }
+
+    /** The distinct messages along a cause chain, outermost first: one line however deep the nesting. */
+    static String rootCauses(Throwable ex) {
         String cause = ex.getMessage();
         for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             if (t.getMessage() != null && (cause == null || !cause.contains(t.getMessage()))) {
                 cause = cause == null ? t.getMessage() : cause + ": " + t.getMessage();
             }
         }
-        return new LaunchException(file + (line > 0 ? ":" + line : "") + ": " + path + ": " + what + ": " + cause,
-                ex);
+        return cause == null ? ex.getClass().getSimpleName() : cause;
     }
 
     @Override
@@ -453,82 +428,158 @@ public final class LauncherConfig {
                 + (gateways.isEmpty() ? "" : ", " + gateways.size() + " gateway(s)") + "]";
     }
 
-    /** Walks the tree once, throwing the first problem. */
+    /** Walks the file once, collecting every problem; a problem stops only the key or entry it is in. */
     private static final class Reader {
         private final String file;
+        private final Config ref;
+        final List<ConfigError> errors = new ArrayList<>();
+        Launcher launcher;
+        Config node = ConfigFactory.empty();
         int nodeId = 1;
-        Dispatcher dispatcher = Dispatcher.VIRTUAL;
-        Integer pooledWorkers;
-        Integer throughput;
-        Duration closeTimeout;
-        Duration stuckThreshold;
-        Duration monitorInterval;
         final List<ServiceEntry> services = new ArrayList<>();
         ClusterEntry cluster;
         final List<GatewayEntry> gateways = new ArrayList<>();
         /** Bind endpoints with a fixed port, to the key path that binds them. */
         private final Map<String, String> bound = new HashMap<>();
 
-        Reader(String file, Launcher launcher, ConfigObject root) {
+        Reader(String file, Launcher base, Config resolved) {
             this.file = file;
+            this.ref = base.reference();
+            this.launcher = base;
+            ConfigObject root = resolved.root();
             ConfigValue lv = root.get("loomnet");
             if (lv == null) {
-                throw error(root, "loomnet", "missing", "an object such as loomnet { node-id = 1, services = [ ... ] }");
+                errors.add(error(root, "loomnet", "missing", "an object such as loomnet { node-id = 1, "
+                        + "services = [ ... ] }"));
+                return;
             }
-            ConfigObject lo = object(lv, "loomnet");
-            checkKeys(lo, "loomnet", NODE_KEYS);
-            nodeId = integer(lo, "loomnet", "node-id", 1, 0, Handle.MAX_NODE);
-            dispatcher = dispatcher(lo);
-            pooledWorkers = lo.containsKey("pooled-workers")
-                    ? integer(lo, "loomnet", "pooled-workers", 1, 1, 4096) : null;
-            throughput = lo.containsKey("throughput") ? integer(lo, "loomnet", "throughput", 64, 1, 1_000_000) : null;
-            closeTimeout = duration(lo, "loomnet", "close-timeout");
-            stuckThreshold = duration(lo, "loomnet", "stuck-threshold");
-            monitorInterval = duration(lo, "loomnet", "monitor-interval");
-            ConfigValue sv = lo.get("services");
-            if (sv != null) {
-                if (sv.valueType() != ConfigValueType.LIST) {
-                    throw error(sv, "loomnet.services", "is " + describe(sv), "a list of service entries such as "
-                            + "[ { module = console, args = [\"port=7001\"] } ]");
-                }
-                ConfigList list = (ConfigList) sv;
-                Map<String, String> names = new HashMap<>();
-                for (int i = 0; i < list.size(); i++) {
-                    services.add(service(launcher, list.get(i), "loomnet.services[" + i + "]", names));
-                }
+            if (lv.valueType() != ConfigValueType.OBJECT) {
+                errors.add(error(lv, "loomnet", "is " + describe(lv), "an object { ... }"));
+                return;
             }
+            ConfigObject lo = (ConfigObject) lv;
+            unknownKeys(lo, ref.getObject("loomnet"), "loomnet");
+            Config merged = resolved.withFallback(ref);
+            Config lc = merged.getConfig("loomnet");
+            node = lc;
+            attempt(() -> {
+                ConfigValue sv = lo.get("launcher");
+                duration(lc.getConfig("launcher"), sv instanceof ConfigObject so ? so : lo, "loomnet.launcher",
+                        "start-timeout");
+                launcher = base.withSettings(merged);
+            });
+            attempt(() -> nodeId = nodeId(lc, lo));
+            attempt(() -> choice(lc, lo, "dispatcher", "one of virtual, platform, pooled", "virtual", "platform",
+                    "pooled"));
+            attempt(() -> integer(lc, lo, "loomnet", "pooled-workers", 1, 4096));
+            attempt(() -> integer(lc, lo, "loomnet", "throughput", 1, 1_000_000));
+            for (String key : List.of("close-timeout", "stuck-threshold", "monitor-interval")) {
+                attempt(() -> duration(lc, lo, "loomnet", key));
+            }
+            list(lo, "loomnet.services", "services", "a list of service entries such as "
+                    + "[ { module = console, args { port = 7001 } } ]", HashMap::new,
+                    (v, path, names) -> services.add(service(v, path, names)));
             ConfigValue cv = lo.get("cluster");
             if (cv != null) {
-                cluster = cluster(cv, "loomnet.cluster");
+                attempt(() -> cluster = cluster(cv, "loomnet.cluster", lc));
             }
-            ConfigValue gv = lo.get("gateways");
-            if (gv != null) {
-                if (gv.valueType() != ConfigValueType.LIST) {
-                    throw error(gv, "loomnet.gateways", "is " + describe(gv), "a list of gateways such as "
-                            + "[ { endpoint = \"tcp://127.0.0.1:5555\" } ]");
-                }
-                ConfigList list = (ConfigList) gv;
-                for (int i = 0; i < list.size(); i++) {
-                    gateways.add(gateway(list.get(i), "loomnet.gateways[" + i + "]"));
+            list(lo, "loomnet.gateways", "gateways", "a list of gateways such as "
+                    + "[ { endpoint = \"tcp://127.0.0.1:5555\" } ]", HashMap::new,
+                    (v, path, unused) -> gateways.add(gateway(v, path)));
+            checkValid(merged);
+        }
+
+        /** Typesafe Config's own check against the reference, for whatever the walk has not reported. */
+        private void checkValid(Config merged) {
+            try {
+                merged.checkValid(ref, "loomnet");
+            } catch (ConfigException.ValidationFailed e) {
+                for (ConfigException.ValidationProblem p : e.problems()) {
+                    boolean known = errors.stream().anyMatch(x -> !x.path().isEmpty()
+                            && (p.path().startsWith(x.path()) || x.path().startsWith(p.path())));
+                    if (!known) {
+                        int line = p.origin() == null ? -1 : p.origin().lineNumber();
+                        errors.add(new ConfigError(file, line, p.path(), p.problem(), null));
+                    }
                 }
             }
         }
 
-        private ClusterEntry cluster(ConfigValue v, String path) {
-            if (v.valueType() != ConfigValueType.OBJECT) {
-                throw error(v, path, "is " + describe(v), "an object such as { inbox = \"tcp://127.0.0.1:7101\", "
-                        + "peers = [ { id = 2, endpoint = \"tcp://127.0.0.1:7102\" } ] }");
+        /** Runs one check; its {@link ConfigError} is recorded and the walk goes on. */
+        private void attempt(Runnable check) {
+            try {
+                check.run();
+            } catch (ConfigError e) {
+                errors.add(e);
+            } catch (LaunchException e) {
+                errors.add(new ConfigError(file, -1, "", e.getMessage(), e));
+            } catch (ConfigException e) {
+                // A shape the walk does not describe itself (an object where a value belongs, ...).
+                errors.add(new ConfigError(file, e.origin() == null ? -1 : e.origin().lineNumber(), "",
+                        e.getMessage(), e));
             }
-            ConfigObject o = (ConfigObject) v;
+        }
+
+        private interface EntryReader {
+            void read(ConfigValue v, String path, Map<String, String> shared);
+        }
+
+        private void list(ConfigObject o, String path, String key, String expected,
+                Supplier<Map<String, String>> shared, EntryReader entry) {
+            ConfigValue v = o.get(key);
+            if (v == null) {
+                return;
+            }
+            if (v.valueType() != ConfigValueType.LIST) {
+                errors.add(error(v, path, "is " + describe(v), expected));
+                return;
+            }
+            ConfigList list = (ConfigList) v;
+            Map<String, String> state = shared.get();
+            for (int i = 0; i < list.size(); i++) {
+                int index = i;
+                attempt(() -> entry.read(list.get(index), path + "[" + index + "]", state));
+            }
+        }
+
+        /** Keys the reference does not name; descends into objects that the reference has as objects. */
+        private void unknownKeys(ConfigObject o, ConfigObject reference, String path) {
+            for (String k : new TreeSet<>(o.keySet())) {
+                ConfigValue r = reference.get(k);
+                if (r == null) {
+                    errors.add(error(o.get(k), path + "." + k, "unknown key", "one of "
+                            + String.join(", ", new TreeSet<>(reference.keySet()))));
+                } else if (r.valueType() == ConfigValueType.OBJECT && o.get(k).valueType() == ConfigValueType.OBJECT) {
+                    unknownKeys((ConfigObject) o.get(k), (ConfigObject) r, path + "." + k);
+                }
+            }
+        }
+
+        private int nodeId(Config lc, ConfigObject lo) {
+            String expected = "an integer in 0.." + Handle.MAX_NODE;
+            int id;
+            try {
+                id = lc.getInt("node-id");
+            } catch (ConfigException e) {
+                throw error(at(lc, lo, "node-id"), "loomnet.node-id", "is " + describe(lc.getValue("node-id")),
+                        expected);
+            }
+            try {
+                return Handle.requireNodeId(id);
+            } catch (IllegalArgumentException e) {
+                throw error(at(lc, lo, "node-id"), "loomnet.node-id", "is " + id, expected);
+            }
+        }
+
+        private ClusterEntry cluster(ConfigValue v, String path, Config lc) {
+            ConfigObject o = object(v, path, "an object such as { inbox = \"tcp://127.0.0.1:7101\", "
+                    + "peers = [ { id = 2, endpoint = \"tcp://127.0.0.1:7102\" } ] }");
             checkKeys(o, path, CLUSTER_KEYS);
-            ConfigValue iv = o.get("inbox");
-            if (iv == null) {
-                throw error(o, path + ".inbox", "missing", "the endpoint this node's inbox binds, such as "
-                        + "\"tcp://127.0.0.1:7101\"");
-            }
-            String inbox = endpoint(iv, path + ".inbox", true);
-            Duration heartbeat = duration(o, path, "heartbeat");
-            Duration downAfter = duration(o, path, "down-after");
+            Config c = o.toConfig();
+            String inbox = endpoint(required(o, path, "inbox", "the endpoint this node's inbox binds, such as "
+                    + "\"tcp://127.0.0.1:7101\""), path + ".inbox", true);
+            Duration heartbeat = duration(c, o, path, "heartbeat");
+            Duration downAfter = duration(c, o, path, "down-after");
             Duration hb = heartbeat != null ? heartbeat : HEARTBEAT_DEFAULT;
             Duration da = downAfter != null ? downAfter : DOWN_AFTER_DEFAULT;
             if (da.compareTo(hb) <= 0) {
@@ -539,65 +590,45 @@ public final class LauncherConfig {
                 throw error(o.get("heartbeat"), path + ".heartbeat", "is " + hb + ", not shorter than the default "
                         + "down-after (" + da + ")", "a shorter heartbeat, or a longer " + path + ".down-after");
             }
-            int maxFrame = bytes(o, path, "max-frame", MAX_FRAME_DEFAULT, FRAME_HEADER + 1, Integer.MAX_VALUE);
+            Integer maxFrame = bytes(c, o, path, "max-frame", Cluster.FRAME_HEADER_BYTES + 1, Integer.MAX_VALUE);
             Optional<Curve> curve = Optional.empty();
             ConfigValue kv = o.get("curve");
             if (kv != null) {
-                if (kv.valueType() != ConfigValueType.OBJECT) {
-                    throw error(kv, path + ".curve", "is " + describe(kv), "an object { public-key = \"...\", "
-                            + "secret-key = \"...\" } (Z85, 40 characters each)");
-                }
-                ConfigObject ko = (ConfigObject) kv;
+                ConfigObject ko = object(kv, path + ".curve", "an object { public-key = \"...\", "
+                        + "secret-key = \"...\" } (Z85, 40 characters each)");
                 checkKeys(ko, path + ".curve", CURVE_KEYS);
                 curve = Optional.of(new Curve(key(ko, path + ".curve", "public-key", "this node's"),
                         key(ko, path + ".curve", "secret-key", "this node's")));
             }
             List<Peer> peers = new ArrayList<>();
-            ConfigValue pv = o.get("peers");
-            if (pv != null) {
-                if (pv.valueType() != ConfigValueType.LIST) {
-                    throw error(pv, path + ".peers", "is " + describe(pv), "a list of peers such as "
-                            + "[ { id = 2, endpoint = \"tcp://127.0.0.1:7102\" } ]");
-                }
-                ConfigList list = (ConfigList) pv;
-                Map<Integer, String> ids = new HashMap<>();
-                for (int i = 0; i < list.size(); i++) {
-                    String pp = path + ".peers[" + i + "]";
-                    Peer p = peer(list.get(i), pp, inbox, curve.isPresent());
-                    String prev = ids.putIfAbsent(p.id(), pp);
-                    if (prev != null) {
-                        throw error(((ConfigObject) list.get(i)).get("id"), pp + ".id", "node " + p.id()
-                                + " is already configured by " + prev, "a unique node id");
-                    }
-                    peers.add(p);
-                }
-            }
-            return new ClusterEntry(path, line(o), inbox, peers, hb, da, maxFrame, curve);
+            boolean withCurve = curve.isPresent();
+            list(o, path + ".peers", "peers", "a list of peers such as [ { id = 2, endpoint = "
+                    + "\"tcp://127.0.0.1:7102\" } ]", HashMap::new, (pv, pp, ids) -> {
+                        Peer p = peer(pv, pp, inbox, withCurve);
+                        String prev = ids.putIfAbsent(Integer.toString(p.id()), pp);
+                        if (prev != null) {
+                            throw error(((ConfigObject) pv).get("id"), pp + ".id", "node " + p.id()
+                                    + " is already configured by " + prev, "a unique node id");
+                        }
+                        peers.add(p);
+                    });
+            return new ClusterEntry(path, line(o), inbox, peers, hb, da,
+                    maxFrame != null ? maxFrame : MAX_FRAME_DEFAULT, curve);
         }
 
         private Peer peer(ConfigValue v, String path, String inbox, boolean curve) {
-            if (v.valueType() != ConfigValueType.OBJECT) {
-                throw error(v, path, "is " + describe(v), "an object such as { id = 2, endpoint = "
-                        + "\"tcp://127.0.0.1:7102\" }");
-            }
-            ConfigObject o = (ConfigObject) v;
+            ConfigObject o = object(v, path, "an object such as { id = 2, endpoint = \"tcp://127.0.0.1:7102\" }");
             checkKeys(o, path, PEER_KEYS);
-            if (!o.containsKey("id")) {
-                throw error(o, path + ".id", "missing", "the peer's node id, an integer in 0.." + Handle.MAX_NODE);
-            }
-            int id = integer(o, path, "id", 0, 0, Handle.MAX_NODE);
+            required(o, path, "id", "the peer's node id, an integer in 0.." + Handle.MAX_NODE);
+            int id = integer(o.toConfig(), o, path, "id", 0, Handle.MAX_NODE);
             if (id == nodeId) {
                 throw error(o.get("id"), path + ".id", "is " + id + ", this node's own id (loomnet.node-id)",
                         "the id of another node");
             }
-            ConfigValue ev = o.get("endpoint");
-            if (ev == null) {
-                throw error(o, path + ".endpoint", "missing", "the peer's inbox endpoint, such as "
-                        + "\"tcp://127.0.0.1:7102\"");
-            }
-            String endpoint = endpoint(ev, path + ".endpoint", false);
+            String endpoint = endpoint(required(o, path, "endpoint", "the peer's inbox endpoint, such as "
+                    + "\"tcp://127.0.0.1:7102\""), path + ".endpoint", false);
             if (endpoint.equals(inbox)) {
-                throw error(ev, path + ".endpoint", "is this node's own inbox (loomnet.cluster.inbox)",
+                throw error(o.get("endpoint"), path + ".endpoint", "is this node's own inbox (loomnet.cluster.inbox)",
                         "the inbox endpoint of node " + id);
             }
             Optional<String> key = Optional.empty();
@@ -615,47 +646,46 @@ public final class LauncherConfig {
         }
 
         private GatewayEntry gateway(ConfigValue v, String path) {
-            if (v.valueType() != ConfigValueType.OBJECT) {
-                throw error(v, path, "is " + describe(v), "an object such as { endpoint = \"tcp://127.0.0.1:5555\" }");
-            }
-            ConfigObject o = (ConfigObject) v;
+            ConfigObject o = object(v, path, "an object such as { endpoint = \"tcp://127.0.0.1:5555\" }");
             checkKeys(o, path, GATEWAY_KEYS);
-            ConfigValue ev = o.get("endpoint");
-            if (ev == null) {
-                throw error(o, path + ".endpoint", "missing", "the endpoint the gateway binds, such as "
-                        + "\"tcp://127.0.0.1:5555\"");
-            }
-            String endpoint = endpoint(ev, path + ".endpoint", true);
+            Config c = o.toConfig();
+            String endpoint = endpoint(required(o, path, "endpoint", "the endpoint the gateway binds, such as "
+                    + "\"tcp://127.0.0.1:5555\""), path + ".endpoint", true);
             GatewayConfig config = GatewayConfig.defaults();
-            Duration timeout = duration(o, path, "call-timeout");
+            Duration timeout = duration(c, o, path, "call-timeout");
             if (timeout != null) {
                 config = config.withCallTimeout(timeout);
             }
-            config = config.withMaxPayloadBytes(bytes(o, path, "max-payload", config.maxPayloadBytes(), 0,
-                    Integer.MAX_VALUE));
-            config = config.withMaxInFlight(integer(o, path, "max-in-flight", config.maxInFlight(), 1, 10_000_000));
+            Integer maxPayload = bytes(c, o, path, "max-payload", 0, Integer.MAX_VALUE);
+            if (maxPayload != null) {
+                config = config.withMaxPayloadBytes(maxPayload);
+            }
+            Integer inFlight = integer(c, o, path, "max-in-flight", 1, 10_000_000);
+            if (inFlight != null) {
+                config = config.withMaxInFlight(inFlight);
+            }
             return new GatewayEntry(path, line(o), endpoint, config);
         }
 
-        /** A TCP endpoint; {@code bind} endpoints may use * for the host or the port and must not repeat. */
+        /** A TCP endpoint ({@link ZmqAddresses}); bind endpoints with a fixed port must not repeat. */
         private String endpoint(ConfigValue v, String path, boolean bind) {
-            String expected = bind
-                    ? "a TCP endpoint to bind such as \"tcp://127.0.0.1:5555\" (port 1..65535, or * for any free port)"
-                    : "a TCP endpoint to connect to such as \"tcp://127.0.0.1:7102\" (a host, and a port in 1..65535)";
+            String expected = ZmqAddresses.expectedEndpoint(bind);
             String s = string(v, path, expected);
-            Matcher m = ENDPOINT.matcher(s);
-            if (!m.matches()) {
-                throw error(v, path, "is '" + s + "'", expected);
+            Optional<String> problem = ZmqAddresses.endpointProblem(s, bind);
+            if (problem.isPresent()) {
+                throw error(v, path, problem.get(), expected);
             }
-            String host = m.group(1);
-            String port = m.group(2);
-            if (!bind && (host.equals("*") || port.equals("*"))) {
-                throw error(v, path, "is '" + s + "', a wildcard", expected);
+            String host = s.substring("tcp://".length(), s.lastIndexOf(':')).replaceAll("^\\[|]$", "");
+            if (bind && !host.equals("*")) {
+                // Resolved here, as the console's and gate's hosts are: a typo is a config error (exit 2), not a
+                // failed start.
+                try {
+                    java.net.InetAddress.getByName(host);
+                } catch (java.net.UnknownHostException e) {
+                    throw error(v, path, "has host '" + host + "', which does not resolve", expected);
+                }
             }
-            if (!port.equals("*") && (Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
-                throw error(v, path, "has port " + port, expected);
-            }
-            if (bind && !port.equals("*")) {
+            if (bind && !s.endsWith(":*")) {
                 String prev = bound.putIfAbsent(s, path);
                 if (prev != null) {
                     throw error(v, path, "'" + s + "' is already bound by " + prev, "an endpoint of its own");
@@ -664,65 +694,35 @@ public final class LauncherConfig {
             return s;
         }
 
-        /** A Z85 CURVE key; the value itself is never echoed (it may be a secret). */
+        /** A Z85 CURVE key ({@link ZmqAddresses}); the value itself is never echoed (it may be a secret). */
         private String key(ConfigObject o, String parent, String key, String whose) {
             String path = parent + "." + key;
-            String expected = whose + " CURVE " + key.replace("-key", "") + " key: 40 characters of Z85";
-            ConfigValue v = o.get(key);
-            if (v == null) {
-                throw error(o, path, "missing", expected);
-            }
+            String expected = whose + " CURVE " + key.replace("-key", "") + " key: "
+                    + ZmqAddresses.CURVE_KEY_LENGTH + " characters of Z85";
+            ConfigValue v = required(o, parent, key, expected);
             if (v.valueType() != ConfigValueType.STRING) {
                 throw error(v, path, "is not a string", expected);
             }
             String s = (String) v.unwrapped();
-            if (s.length() != 40) {
-                throw error(v, path, "is " + s.length() + " characters long", expected);
-            }
-            for (int i = 0; i < s.length(); i++) {
-                if (Z85.indexOf(s.charAt(i)) < 0) {
-                    throw error(v, path, "has a character outside Z85 at position " + (i + 1), expected);
-                }
+            Optional<String> problem = ZmqAddresses.curveKeyProblem(s);
+            if (problem.isPresent()) {
+                throw error(v, path, problem.get(), expected);
             }
             return s;
         }
 
-        private int bytes(ConfigObject o, String parent, String key, int fallback, long min, long max) {
-            ConfigValue v = o.get(key);
-            if (v == null) {
-                return fallback;
-            }
-            String path = parent + "." + key;
-            String expected = "a size in " + min + ".." + max + " bytes, such as 65536, 64KiB or 1MiB";
-            long b;
-            try {
-                b = o.toConfig().getBytes(key);
-            } catch (ConfigException e) {
-                throw error(v, path, "is " + describe(v), expected);
-            }
-            if (b < min || b > max) {
-                throw error(v, path, "is " + b + " bytes", expected);
-            }
-            return (int) b;
-        }
-
-        private ServiceEntry service(Launcher launcher, ConfigValue v, String path, Map<String, String> names) {
-            if (v.valueType() != ConfigValueType.OBJECT) {
-                throw error(v, path, "is " + describe(v), "an object such as { module = logger, name = log }");
-            }
-            ConfigObject o = (ConfigObject) v;
+        private ServiceEntry service(ConfigValue v, String path, Map<String, String> names) {
+            ConfigObject o = object(v, path, "an object such as { module = logger, name = log }");
             checkKeys(o, path, SERVICE_KEYS);
-            ConfigValue mv = o.get("module");
-            if (mv == null) {
-                throw error(o, path + ".module", "missing", "a module name, one of " + launcher.moduleNames());
-            }
-            String module = string(mv, path + ".module", "a module name, one of " + launcher.moduleNames());
+            String known = "a module name, one of " + launcher.moduleNames();
+            ConfigValue mv = required(o, path, "module", known);
+            String module = string(mv, path + ".module", known);
             Optional<String> name = Optional.empty();
             ConfigValue nv = o.get("name");
             if (nv != null) {
                 String n = string(nv, path + ".name", "a service name");
                 try {
-                    ServiceOptions.defaults().withName(n);
+                    ServiceOptions.validateName(n);
                 } catch (IllegalArgumentException e) {
                     throw error(nv, path + ".name", e.getMessage(), "a name without whitespace, '@' or a leading ':'");
                 }
@@ -732,52 +732,45 @@ public final class LauncherConfig {
                 }
                 name = Optional.of(n);
             }
-            List<String> args = args(o.get("args"), path + ".args");
+            ConfigValue av = o.get("args");
             try {
+                Config args = args(av, path + ".args", module);
                 launcher.spec(module, args);
+                return new ServiceEntry(path, line(o), module, name, args);
             } catch (UnknownModuleException e) {
                 throw new ConfigError(file, line(mv), path + ".module", e.getMessage(), e);
             } catch (ModuleArgumentException e) {
-                ConfigValue av = o.get("args");
                 throw new ConfigError(file, line(av != null ? av : o), path + ".args", e.key() + ": " + e.problem()
                         + " (module '" + module + "')", e);
             }
-            return new ServiceEntry(path, line(o), module, name, args);
         }
 
-        private List<String> args(ConfigValue v, String path) {
-            List<String> out = new ArrayList<>();
+        /** {@code args}: an object (a config subtree), or a list of {@code key=value} strings. */
+        private Config args(ConfigValue v, String path, String module) {
             if (v == null) {
-                return out;
+                return ConfigFactory.empty();
             }
-            String expected = "a list of \"key=value\" strings, or an object { key = value }";
-            if (v.valueType() == ConfigValueType.LIST) {
-                ConfigList list = (ConfigList) v;
-                for (int i = 0; i < list.size(); i++) {
-                    ConfigValue e = list.get(i);
-                    if (e.valueType() == ConfigValueType.OBJECT || e.valueType() == ConfigValueType.LIST
-                            || e.valueType() == ConfigValueType.NULL) {
-                        throw error(e, path + "[" + i + "]", "is " + describe(e), expected);
-                    }
-                    out.add(String.valueOf(e.unwrapped()));
-                }
-            } else if (v.valueType() == ConfigValueType.OBJECT) {
-                for (Map.Entry<String, ConfigValue> e : ((ConfigObject) v).entrySet()) {
-                    ConfigValue ev = e.getValue();
-                    if (ev.valueType() == ConfigValueType.OBJECT || ev.valueType() == ConfigValueType.LIST
-                            || ev.valueType() == ConfigValueType.NULL) {
-                        throw error(ev, path + "." + e.getKey(), "is " + describe(ev), "a string, number or boolean");
-                    }
-                    out.add(e.getKey() + "=" + ev.unwrapped());
-                }
-                out.sort(null); // ConfigObject order is unspecified; make launches reproducible
-            } else {
+            String expected = "an object { key = value }, or a list of \"key=value\" strings";
+            if (v.valueType() == ConfigValueType.OBJECT) {
+                return ((ConfigObject) v).toConfig();
+            }
+            if (v.valueType() != ConfigValueType.LIST) {
                 throw error(v, path, "is " + describe(v), expected);
             }
-            return out;
+            ConfigList list = (ConfigList) v;
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                ConfigValue e = list.get(i);
+                if (e.valueType() == ConfigValueType.OBJECT || e.valueType() == ConfigValueType.LIST
+                        || e.valueType() == ConfigValueType.NULL) {
+                    throw error(e, path + "[" + i + "]", "is " + describe(e), expected);
+                }
+                tokens.add(String.valueOf(e.unwrapped()));
+            }
+            return ModuleArgs.tokens(module, tokens);
         }
 
-        private void checkKeys(ConfigObject o, String path, List<String> known) {
+        private void checkKeys(ConfigObject o, String path, Collection<String> known) {
             for (String k : new TreeSet<>(o.keySet())) {
                 if (!known.contains(k)) {
                     throw error(o.get(k), path + "." + k, "unknown key", "one of " + String.join(", ", known));
@@ -785,66 +778,87 @@ public final class LauncherConfig {
             }
         }
 
-        private ConfigObject object(ConfigValue v, String path) {
+        private ConfigValue required(ConfigObject o, String parent, String key, String expected) {
+            ConfigValue v = o.get(key);
+            if (v == null) {
+                throw error(o, parent + "." + key, "missing", expected);
+            }
+            return v;
+        }
+
+        private ConfigObject object(ConfigValue v, String path, String expected) {
             if (v.valueType() != ConfigValueType.OBJECT) {
-                throw error(v, path, "is " + describe(v), "an object { ... }");
+                throw error(v, path, "is " + describe(v), expected);
             }
             return (ConfigObject) v;
         }
 
-        private int integer(ConfigObject o, String parent, String key, int fallback, int min, int max) {
-            ConfigValue v = o.get(key);
-            if (v == null) {
-                return fallback;
-            }
-            String path = parent + "." + key;
-            String expected = "an integer in " + min + ".." + max;
-            Object raw = v.unwrapped();
-            long value;
-            if (raw instanceof Integer || raw instanceof Long) {
-                value = ((Number) raw).longValue();
-            } else if (raw instanceof String s && s.trim().matches("-?\\d{1,18}")) {
-                value = Long.parseLong(s.trim());
-            } else {
-                throw error(v, path, "is " + describe(v), expected);
-            }
-            if (value < min || value > max) {
-                throw error(v, path, "is " + value, expected);
-            }
-            return (int) value;
-        }
-
-        private Dispatcher dispatcher(ConfigObject o) {
-            ConfigValue v = o.get("dispatcher");
-            if (v == null) {
-                return Dispatcher.VIRTUAL;
-            }
-            String expected = "one of virtual, platform, pooled";
-            String s = string(v, "loomnet.dispatcher", expected);
-            try {
-                return Dispatcher.valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw error(v, "loomnet.dispatcher", "is '" + s + "'", expected);
-            }
-        }
-
-        private Duration duration(ConfigObject o, String parent, String key) {
-            ConfigValue v = o.get(key);
-            if (v == null) {
+        /** {@code c.getInt(key)} in range; {@code null} when unset; {@code o} locates the value in the file. */
+        private Integer integer(Config c, ConfigObject o, String parent, String key, int min, int max) {
+            if (!c.hasPath(key)) {
                 return null;
             }
-            String path = parent + "." + key;
+            String expected = "an integer in " + min + ".." + max;
+            int value;
+            try {
+                value = c.getInt(key);
+            } catch (ConfigException e) {
+                throw error(at(c, o, key), parent + "." + key, "is " + describe(c.getValue(key)), expected);
+            }
+            if (value < min || value > max) {
+                throw error(at(c, o, key), parent + "." + key, "is " + value, expected);
+            }
+            return value;
+        }
+
+        private Duration duration(Config c, ConfigObject o, String parent, String key) {
+            if (!c.hasPath(key)) {
+                return null;
+            }
             String expected = "a positive duration such as 10s or 500ms";
             Duration d;
             try {
-                d = o.toConfig().getDuration(key);
+                d = c.getDuration(key);
             } catch (ConfigException e) {
-                throw error(v, path, "is " + describe(v), expected);
+                throw error(at(c, o, key), parent + "." + key, "is " + describe(c.getValue(key)), expected);
             }
             if (d.isNegative() || d.isZero()) {
-                throw error(v, path, "is " + d, expected);
+                throw error(at(c, o, key), parent + "." + key, "is " + d, expected);
             }
             return d;
+        }
+
+        private Integer bytes(Config c, ConfigObject o, String parent, String key, long min, long max) {
+            if (!c.hasPath(key)) {
+                return null;
+            }
+            String expected = "a size in " + min + ".." + max + " bytes, such as 65536, 64KiB or 1MiB";
+            long b;
+            try {
+                b = c.getBytes(key);
+            } catch (ConfigException e) {
+                throw error(at(c, o, key), parent + "." + key, "is " + describe(c.getValue(key)), expected);
+            }
+            if (b < min || b > max) {
+                throw error(at(c, o, key), parent + "." + key, "is " + b + " bytes", expected);
+            }
+            return (int) b;
+        }
+
+        private void choice(Config c, ConfigObject o, String key, String expected, String... choices) {
+            if (!c.hasPath(key)) {
+                return;
+            }
+            ConfigValue v = c.getValue(key);
+            String s = string(v, "loomnet." + key, expected);
+            if (!List.of(choices).contains(s.toLowerCase(Locale.ROOT))) {
+                throw error(at(c, o, key), "loomnet." + key, "is '" + s + "'", expected);
+            }
+        }
+
+        private static ConfigValue at(Config c, ConfigObject o, String key) {
+            ConfigValue v = o.get(key);
+            return v != null ? v : c.getValue(key);
         }
 
         private String string(ConfigValue v, String path, String expected) {

@@ -18,14 +18,24 @@ import io.loomnet.scope.CloseReport;
  * loomnet modules          list the service modules found on the class path
  * </pre>
  *
- * <p>Exit codes: 0 success; 1 a service failed to start (port taken, ...); 2 a usage or config error, printed
- * as {@code file:line: key.path: problem; expected ...}.
+ * <p>Exit codes, one per outcome, each with one line on standard error:
+ * <ul>
+ *   <li>0: success; for {@code run}, the node was stopped with SIGINT (Ctrl-C) or SIGTERM and closed cleanly;</li>
+ *   <li>1 ({@link #EXIT_START}): something failed to start (a port taken, an address that cannot be bound); the
+ *   node was closed again; {@code file:line: key.path: what did not start: why};</li>
+ *   <li>2 ({@link #EXIT_CONFIG}): a usage or config error, one line per mistake,
+ *   {@code file:line: key.path: problem; expected ...}; nothing was started;</li>
+ *   <li>3 ({@link #EXIT_UNCLEAN}): {@code run} was stopped but the node's close report is not clean (something
+ *   missed the close deadline or failed to stop); the report is printed.</li>
+ * </ul>
  */
 public final class Main {
     /** Exit code for usage and config errors. */
     public static final int EXIT_CONFIG = 2;
     /** Exit code for a service that failed to start. */
     public static final int EXIT_START = 1;
+    /** Exit code for a {@code run} whose node did not close cleanly. */
+    public static final int EXIT_UNCLEAN = 3;
 
     private Main() {
     }
@@ -34,10 +44,7 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        int code = execute(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        System.exit(execute(args, System.out, System.err));
     }
 
     /**
@@ -90,7 +97,12 @@ public final class Main {
                 }
             }
         } catch (ConfigError e) {
-            err.println("loomnet: " + e.getMessage());
+            for (ConfigError p : e.problems()) {
+                err.println("loomnet: " + p.getMessage());
+            }
+            if (e.problems().size() > 1) {
+                err.println("loomnet: " + e.problems().size() + " problems in " + e.file());
+            }
             return EXIT_CONFIG;
         } catch (LaunchException e) {
             err.println("loomnet: " + e.getMessage());
@@ -98,16 +110,24 @@ public final class Main {
         }
     }
 
+    /**
+     * Runs the node until the JVM is asked to stop (SIGINT/Ctrl-C, SIGTERM, SIGHUP), then closes it in the
+     * shutdown hook. The hook ends the JVM itself with {@link Runtime#halt} so that the exit code says how the
+     * close went: 0 when the close report is clean, {@link #EXIT_UNCLEAN} otherwise (left alone, the JVM would
+     * exit 130 or 143 whatever happened). Nothing else runs in this JVM after the node is closed, so halting skips
+     * nothing of Loomnet's; standard output is flushed first.
+     */
     private static int run(LauncherConfig config, PrintStream out) {
         LauncherConfig.Running running = config.launch();
         Node node = running.node();
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("loomnet: closing node " + node.id() + "...");
+            out.println("loomnet: stopping: closing node " + node.id() + "...");
             CloseReport report = node.shutdown();
             out.println("loomnet: " + report + (report.clean() ? "" : " (NOT CLEAN)"));
             out.flush();
             closed.countDown();
+            Runtime.getRuntime().halt(report.clean() ? 0 : EXIT_UNCLEAN);
         }, "loomnet-shutdown"));
         out.println("loomnet: node " + node.id() + " running from " + config.file() + "; Ctrl-C to stop");
         node.services().stream().sorted(Comparator.comparing(ServiceStats::handle))
@@ -130,6 +150,6 @@ public final class Main {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return 0;
+        return 0; // not reached in practice: the hook halts the JVM with the close's exit code
     }
 }

@@ -24,7 +24,7 @@ public final class ModuleContext {
         return args.module();
     }
 
-    /** @return the {@code key=value} arguments */
+    /** @return the arguments: the entry's {@code args} (or console tokens) over the module's defaults */
     public ModuleArgs args() {
         return args;
     }

@@ -102,6 +102,10 @@ class ConsoleTest {
         try (LineClient c = new LineClient(console(node, launch(node, "port=0")))) {
             c.readLine();
             assertThat(c.command("frobnicate"), contains("<CMD Error> unknown command 'frobnicate'; try help"));
+            // Control bytes of bad input are escaped in the echo, never sent back raw to the client's terminal.
+            assertThat(c.command("fr\u007fob\u0000"), contains("<CMD Error> unknown command 'fr\\x7fob'; try help"));
+            assertThat(c.command("info a\u001b[2J\u0000b\\x"), contains(startsWith(
+                    "<CMD Error> no service named 'a\\e[2J\\x00b\\\\x'")));
             assertThat(c.command("info"), contains("<CMD Error> usage: info <handle|name>"));
             assertThat(c.command("info :zz:1"), contains(startsWith("<CMD Error> not a handle: ':zz:1'")));
             assertThat(c.command("info nobody"), contains(startsWith("<CMD Error> no service named 'nobody'")));

@@ -78,9 +78,11 @@ class LauncherConfigTest {
         LauncherConfig config = LauncherConfig.load(f, Launcher.create(), ConfigFactory.parseMap(Map.of("port", 0)));
         assertEquals(id, config.nodeId());
         assertEquals(Dispatcher.POOLED, config.dispatcher());
-        assertEquals(new LauncherConfig.ServiceEntry("loomnet.services[0]", 11, "logger", Optional.of("log"),
-                List.of("level=debug")), config.services().get(0));
-        assertEquals(List.of("port=0"), config.services().get(1).args());
+        LauncherConfig.ServiceEntry logger = config.services().get(0);
+        assertEquals(List.of("loomnet.services[0]", 11, "logger", Optional.of("log")),
+                List.of(logger.path(), logger.line(), logger.module(), logger.name()));
+        assertEquals(ConfigFactory.parseMap(Map.of("level", "debug")).root(), logger.args().root());
+        assertEquals("0", config.services().get(1).args().getString("port"));
         Node node = config.start();
         try {
             Handle log = node.lookup("log").orElseThrow();
@@ -99,7 +101,7 @@ class LauncherConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of node-id, dispatcher, pooled-workers, throughput, close-timeout, stuck-threshold, monitor-interval, services, cluster, gateways
+            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, stuck-threshold, throughput
             wrong type         | loomnet { node-id = abc }                | node.conf:1: loomnet.node-id: is the string 'abc'; expected an integer in 0..65535
             out of range       | loomnet { node-id = 70000 }              | node.conf:1: loomnet.node-id: is 70000; expected an integer in 0..65535
             negative workers   | loomnet { pooled-workers = 0 }           | node.conf:1: loomnet.pooled-workers: is 0; expected an integer in 1..4096
@@ -113,7 +115,7 @@ class LauncherConfigTest {
             unknown module     | loomnet { services = [ { module = consol } ] } | node.conf:1: loomnet.services[0].module: no service module named 'consol'; known modules: console, gate, logger, test-echo
             bad port           | loomnet { services = [ { module = console, args = [\"port=x\"] } ] } | node.conf:1: loomnet.services[0].args: port: expected an integer in 0..65535, was 'x' (module 'console')
             bad host           | loomnet { services = [ { module = console, args { port = 1, host = \"no.such.host.invalid\" } } ] } | node.conf:1: loomnet.services[0].args: host: expected a host name or IP address, 'no.such.host.invalid' does not resolve (module 'console')
-            nested arg         | loomnet { services = [ { module = logger, args = [ [1] ] } ] } | node.conf:1: loomnet.services[0].args[0]: is a list; expected a list of \"key=value\" strings
+            nested arg         | loomnet { services = [ { module = logger, args = [ [1] ] } ] } | node.conf:1: loomnet.services[0].args[0]: is a list; expected an object { key = value }, or a list of \"key=value\" strings
             bad name           | loomnet { services = [ { module = logger, name = \"a b\" } ] } | node.conf:1: loomnet.services[0].name: service name 'a b' must not start with ':'
             no loomnet         | node-id = 1                              | node.conf:1: loomnet: missing; expected an object such as loomnet { node-id = 1, services = [ ... ] }
             loomnet not object | loomnet = 3                              | node.conf:1: loomnet: is the number 3; expected an object { ... }
@@ -137,6 +139,8 @@ class LauncherConfigTest {
             missing inbox         | cluster { peers = [] }                                     | node.conf:1: loomnet.cluster.inbox: missing; expected the endpoint this node's inbox binds, such as "tcp://127.0.0.1:7101"
             inbox not tcp         | cluster { inbox = "127.0.0.1:7101" }                       | node.conf:1: loomnet.cluster.inbox: is '127.0.0.1:7101'; expected a TCP endpoint to bind such as "tcp://127.0.0.1:5555" (port 1..65535, or * for any free port)
             inbox not a string    | cluster { inbox = 7101 }                                   | node.conf:1: loomnet.cluster.inbox: is the number 7101; expected a TCP endpoint to bind
+            inbox host unknown    | cluster { inbox = "tcp://no.such.host.invalid:7101" }     | node.conf:1: loomnet.cluster.inbox: has host 'no.such.host.invalid', which does not resolve; expected a TCP endpoint to bind
+            gateway host unknown  | gateways = [ { endpoint = "tcp://no.such.host.invalid:*" } ] | node.conf:1: loomnet.gateways[0].endpoint: has host 'no.such.host.invalid', which does not resolve; expected a TCP endpoint to bind
             inbox port too big    | cluster { inbox = "tcp://127.0.0.1:70000" }                | node.conf:1: loomnet.cluster.inbox: has port 70000; expected a TCP endpoint to bind
             peers not list        | cluster { INBOX, peers = 2 }                               | node.conf:1: loomnet.cluster.peers: is the number 2; expected a list of peers such as [ { id = 2, endpoint = "tcp://127.0.0.1:7102" } ]
             peer unknown key      | cluster { INBOX, peers = [ { id = 2, endpont = x } ] }     | node.conf:1: loomnet.cluster.peers[0].endpont: unknown key; expected one of id, endpoint, public-key
@@ -295,6 +299,84 @@ class LauncherConfigTest {
     }
 
     @Test
+    void shouldReportEveryMistakeInTheFileNotOnlyTheFirst() throws IOException {
+        Path f = write("""
+                loomnet {
+                  node-idd = 1
+                  throughput = 0
+                  services = [
+                    { module = consol }
+                    { module = console, args { port = x } }
+                    { module = logger, args { levl = debug } }
+                  ]
+                  gateways = [ { endpoint = "tcp://127.0.0.1" } ]
+                  modules.console { max-line = [1] }
+                }
+                """);
+        ConfigError e = assertThrows(ConfigError.class, () -> LauncherConfig.load(f, Launcher.create()));
+        List<String> lines = e.problems().stream().map(p -> p.getMessage().replace(dir.toString() + "/", ""))
+                .toList();
+        assertEquals(List.of(
+                "node.conf:2: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, "
+                        + "gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, "
+                        + "stuck-threshold, throughput",
+                "node.conf:3: loomnet.throughput: is 0; expected an integer in 1..1000000",
+                "node.conf:5: loomnet.services[0].module: no service module named 'consol'; known modules: console, "
+                        + "gate, logger, test-echo",
+                "node.conf:6: loomnet.services[1].args: port: expected an integer in 0..65535, was 'x' "
+                        + "(module 'console')",
+                "node.conf:7: loomnet.services[2].args: levl: unknown argument; expected one of [level, logger] "
+                        + "(module 'logger')",
+                "node.conf:9: loomnet.gateways[0].endpoint: is 'tcp://127.0.0.1'; expected a TCP endpoint to bind "
+                        + "such as \"tcp://127.0.0.1:5555\" (port 1..65535, or * for any free port)"),
+                lines.subList(0, 6));
+        // Typesafe Config's checkValid against reference.conf finds the list where a number belongs.
+        assertEquals(7, lines.size(), lines.toString());
+        assertThat(lines.get(6), startsWith("node.conf:10: loomnet.modules.console.max-line: "));
+        Run r = main("check", f.toString());
+        assertEquals(2, r.code());
+        assertEquals(8, r.err().lines().count(), r.err());
+        assertThat(r.err(), containsString("loomnet: 7 problems in " + f));
+    }
+
+    @Test
+    void shouldTakeModuleDefaultsFromReferenceConfAndTheFile() throws IOException {
+        int id = LoomnetExtension.freshNodeId();
+        LauncherConfig config = LauncherConfig.parse("n.conf", """
+                loomnet {
+                  node-id = %d
+                  modules.console.max-connections = 1
+                  services = [ { module = console, name = console, args { port = 0 } } ]
+                }
+                """.formatted(id), Launcher.create());
+        assertEquals(4096, config.launcher().defaults("console").getInt("max-line"), "from reference.conf");
+        assertEquals(1, config.launcher().defaults("console").getInt("max-connections"), "from the file");
+        Node node = config.start();
+        InetSocketAddress at = (InetSocketAddress) node.call(node.lookup("console").orElseThrow(),
+                ListenerQuery.LOCAL_ADDRESS, Duration.ofSeconds(5));
+        try (LineClient first = new LineClient(at)) {
+            assertThat(first.command("stat").toString(), containsString("node-id " + id));
+            try (LineClient second = new LineClient(at)) {
+                assertEquals("<CMD Error> too many console connections (max 1)", second.readLine());
+            }
+        } finally {
+            CloseReport report = node.shutdown();
+            assertEquals(true, report.clean(), report.toString());
+        }
+    }
+
+    @Test
+    void shouldRejectUnknownModuleSettings() throws IOException {
+        ConfigError e = error("loomnet { modules { console { max-lines = 5 }, consol { port = 1 } } }");
+        List<String> lines = e.problems().stream().map(p -> p.getMessage().replace(dir.toString() + "/", ""))
+                .toList();
+        assertThat(lines.toString(), lines.get(0), startsWith("node.conf:1: loomnet.modules.consol: unknown key; "
+                + "expected one of "));
+        assertThat(lines.toString(), lines.get(1), startsWith("node.conf:1: loomnet.modules.console.max-lines: "
+                + "unknown key; expected one of host, max-connections, max-line, port"));
+    }
+
+    @Test
     void shouldReportUnresolvedSubstitutions() throws IOException {
         ConfigError e = error("loomnet {\n  node-id = ${nope}\n}\n");
         assertThat(e.getMessage(), containsString("node.conf:2: "));
@@ -398,10 +480,25 @@ class LauncherConfigTest {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path f = write("loomnet {\n  node-id = " + LoomnetExtension.freshNodeId() + "\n  services = [\n"
                     + "    { module = console, args = [\"port=" + taken.getLocalPort() + "\"] }\n  ]\n}\n");
-            Run r = main("run", f.toString());
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            root.addAppender(logged);
+            Run r;
+            try {
+                r = main("run", f.toString());
+            } finally {
+                root.detachAppender(logged);
+            }
             assertEquals(Main.EXIT_START, r.code(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.err());
             assertThat(r.err(), containsString(f + ":4: loomnet.services[0]: module 'console' did not start: "));
             assertThat(r.err(), containsString("cannot listen on 127.0.0.1:" + taken.getLocalPort()));
+            assertEquals(List.of(), logged.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .map(e -> e.getFormattedMessage()).toList(), "no WARN before the summary line");
         }
     }
 }

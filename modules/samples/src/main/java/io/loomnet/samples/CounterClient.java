@@ -189,10 +189,11 @@ public final class CounterClient implements Service {
 
         @Override
         public ServiceSpec create(ModuleContext context) {
-            ModuleArgs args = context.args().allowOnly("target", "interval-ms", "timeout-ms");
+            // Defaults and meanings: loomnet.modules.counter-client in this library's reference.conf.
+            ModuleArgs args = context.args();
             String target = args.required("target");
-            Duration interval = Duration.ofMillis(args.integer("interval-ms", 1000, 10, 3_600_000));
-            Duration timeout = Duration.ofMillis(args.integer("timeout-ms", 1000, 10, 3_600_000));
+            Duration interval = Duration.ofMillis(args.integer("interval-ms", 10, 3_600_000));
+            Duration timeout = Duration.ofMillis(args.integer("timeout-ms", 10, 3_600_000));
             return ServiceSpec.of(() -> new CounterClient(target, interval, timeout));
         }
     }

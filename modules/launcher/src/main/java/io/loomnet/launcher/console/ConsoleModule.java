@@ -35,14 +35,15 @@ public final class ConsoleModule implements ServiceModule {
 
     @Override
     public ServiceSpec create(ModuleContext context) {
-        ModuleArgs args = context.args().allowOnly("port", "host", "max-line", "max-connections");
+        // Defaults and meanings: loomnet.modules.console in the launcher's reference.conf.
+        ModuleArgs args = context.args();
         if (!args.has("port")) {
             throw args.error("port", "required argument is missing (give port=7001, or port=0 for any free port)");
         }
-        int port = args.integer("port", 0, 0, 65535);
-        InetAddress host = args.address("host", "127.0.0.1");
-        int maxLine = args.integer("max-line", 4096, 16, 1 << 20);
-        int maxConnections = args.integer("max-connections", 16, 1, 10_000);
+        int port = args.integer("port", 0, 65535);
+        InetAddress host = args.address("host");
+        int maxLine = args.integer("max-line", 16, 1 << 20);
+        int maxConnections = args.integer("max-connections", 1, 10_000);
         CompletableFuture<Object> started = new CompletableFuture<>();
         ConsoleSettings settings = new ConsoleSettings(host, port, maxLine, maxConnections);
         return ServiceSpec.of(() -> new ConsoleService(settings, context.launcher(), started))

@@ -69,8 +69,12 @@ final class ConsoleService implements Service {
             if (listener != null) {
                 listener.stop(System.nanoTime() + STOP_WAIT.toNanos());
             }
+            // The launch reports the failure in one line (Launcher.launch waits for this signal); throwing here
+            // would also have the node log a WARN with the whole stack trace before that line.
             started.completeExceptionally(e);
-            throw e;
+            ctx.log().debug("not started: {}", e.toString(), e);
+            ctx.exit();
+            return;
         }
         ctx.log().info("console listening on {}", listener.localAddress());
         started.complete(listener.localAddress());
@@ -282,8 +286,39 @@ final class ConsoleService implements Service {
         return bytes / (1024.0 * 1024.0);
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "(no message)" : s.replace('\n', ' ').replace('\r', ' ');
+    /** One printable line: a message that echoes client input never sends control bytes back to a terminal. */
+    static String oneLine(String s) {
+        return s == null ? "(no message)" : escapeControls(s.replace('\n', ' ').replace('\r', ' '));
+    }
+
+    /**
+     * @param s text that may hold client input
+     * @return {@code s} with C0 and C1 control characters and DEL written as {@code \xNN} (ESC as {@code \e}), and
+     *         a backslash doubled, so the escape cannot be forged
+     */
+    static String escapeControls(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f);
+            if (!control && c != '\\') {
+                if (sb != null) {
+                    sb.append(c);
+                }
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (c == '\\') {
+                sb.append("\\\\");
+            } else if (c == 0x1b) {
+                sb.append("\\e");
+            } else {
+                sb.append(String.format("\\x%02x", (int) c));
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 
     @Override

@@ -45,13 +45,13 @@ public final class GateModule implements ServiceModule {
 
     @Override
     public ServiceSpec create(ModuleContext context) {
-        ModuleArgs args = context.args().allowOnly("port", "host", "handler", "framing", "max-connections",
-                "max-packet");
+        // Defaults and meanings: loomnet.modules.gate in the launcher's reference.conf.
+        ModuleArgs args = context.args();
         if (!args.has("port")) {
             throw args.error("port", "required argument is missing (give port=7002, or port=0 for any free port)");
         }
-        int port = args.integer("port", 0, 0, 65535);
-        InetAddress host = args.address("host", "127.0.0.1");
+        int port = args.integer("port", 0, 65535);
+        InetAddress host = args.address("host");
         String handler = args.required("handler");
         Handle handlerHandle = null;
         if (handler.startsWith(":")) {
@@ -62,9 +62,9 @@ public final class GateModule implements ServiceModule {
                         + handler + "'");
             }
         }
-        Framing framing = args.choice("framing", Framing.LINE);
-        int maxConnections = args.integer("max-connections", 1024, 1, 1_000_000);
-        int maxPacket = args.integer("max-packet", 8192, 1, framing == Framing.LENGTH ? 65535 : 16 << 20);
+        Framing framing = args.choice("framing", Framing.class);
+        int maxConnections = args.integer("max-connections", 1, 1_000_000);
+        int maxPacket = args.integer("max-packet", 1, framing == Framing.LENGTH ? 65535 : 16 << 20);
         GateSettings settings = new GateSettings(host, port, handler, handlerHandle, framing, maxConnections,
                 maxPacket);
         CompletableFuture<Object> started = new CompletableFuture<>();

@@ -67,8 +67,12 @@ final class GateService implements Service {
             if (listener != null) {
                 listener.stop(System.nanoTime() + STOP_WAIT.toNanos());
             }
+            // The launch reports the failure in one line (Launcher.launch waits for this signal); throwing here
+            // would also have the node log a WARN with the whole stack trace before that line.
             started.completeExceptionally(e);
-            throw e;
+            ctx.log().debug("not started: {}", e.toString(), e);
+            ctx.exit();
+            return;
         }
         ctx.log().info("gate listening on {} ({} framing, handler '{}', max {} connections, max packet {} bytes)",
                 listener.localAddress(), settings.framing().name().toLowerCase(java.util.Locale.ROOT),

@@ -46,12 +46,13 @@ public final class LoggerModule implements ServiceModule {
 
     @Override
     public ServiceSpec create(ModuleContext context) {
-        ModuleArgs args = context.args().allowOnly("logger", "level");
+        // Defaults and meanings: loomnet.modules.logger in the launcher's reference.conf.
+        ModuleArgs args = context.args();
         String fixed = args.optional("logger").orElse(null);
         if (fixed != null && fixed.isBlank()) {
             throw args.error("logger", "expected a logger name, was empty");
         }
-        Level level = args.choice("level", Level.INFO);
+        Level level = args.choice("level", Level.class);
         return ServiceSpec.of(() -> new LoggerService(fixed, level));
     }
 

@@ -1,0 +1,78 @@
+package io.loomnet.launcher;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.loomnet.testkit.LoomnetExtension;
+
+/**
+ * {@code loomnet run} in its own JVM, stopped as a user stops it: SIGINT (Ctrl-C) or SIGTERM. A clean close exits
+ * 0, as docs/modules.md promises (the JVM's own signal handling would exit 130 or 143).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MainSignalTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void shouldExitZeroAfterACleanCloseOnSignal(String signal) throws Exception {
+        Path conf = dir.resolve("node.conf");
+        Files.writeString(conf, "loomnet { node-id = " + LoomnetExtension.freshNodeId() + "\n"
+                + "  services = [ { module = console, args { port = 0 } }, { module = logger, name = log } ] }\n");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.loomnet.launcher.Main", "run", conf.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuilder seen = new StringBuilder();
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    synchronized (seen) {
+                        seen.append(line).append('\n');
+                    }
+                    if (line.contains("; Ctrl-C to stop")) {
+                        running.complete(null);
+                    }
+                }
+            } catch (IOException e) {
+                running.completeExceptionally(e);
+            }
+        });
+        try {
+            running.get(60, TimeUnit.SECONDS);
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor(), "kill -" + signal);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "loomnet run did not exit after SIG" + signal);
+            drained.get(10, TimeUnit.SECONDS);
+            String out;
+            synchronized (seen) {
+                out = seen.toString();
+            }
+            assertEquals(0, p.exitValue(), out);
+            assertThat(out, containsString("loomnet: stopping: closing node "));
+            assertThat(out, containsString(" closed in "));
+            assertThat(out, containsString("transport/console /127.0.0.1:"));
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
