@@ -271,25 +271,20 @@ class LauncherConfigTest {
         assertEquals(List.of(), LiveThreads.named("loomnet-" + b + "-"));
     }
 
-    /** One gateway request from a raw REQ socket; a fresh socket per attempt (Lazy Pirate, docs/protocol.md). */
+    /** One gateway request from a REQ socket, once: the gateway answers every request. */
     private static List<String> request(String endpoint, String target, String payload) {
-        try (ZContext ctx = new ZContext()) {
-            for (int attempt = 0; attempt < 5; attempt++) {
-                try (ZMQ.Socket req = ctx.createSocket(SocketType.REQ)) {
-                    req.setLinger(0);
-                    req.setReceiveTimeOut(3000);
-                    req.connect(endpoint);
-                    req.sendMore(target);
-                    req.send(payload.getBytes(StandardCharsets.UTF_8));
-                    byte[] status = req.recv();
-                    if (status != null) {
-                        return List.of(new String(status, StandardCharsets.UTF_8),
-                                new String(req.recv(), StandardCharsets.UTF_8));
-                    }
-                }
+        try (ZContext ctx = new ZContext();
+             ZMQ.Socket req = io.loomnet.transport.zmq.ZmqClients.connect(ctx, SocketType.REQ, endpoint,
+                     java.time.Duration.ofSeconds(10))) {
+            req.setReceiveTimeOut(10_000);
+            req.sendMore(target);
+            req.send(payload.getBytes(StandardCharsets.UTF_8));
+            byte[] status = req.recv();
+            if (status == null) {
+                throw new AssertionError("no reply from " + endpoint + " within 10 s");
             }
+            return List.of(new String(status, StandardCharsets.UTF_8), new String(req.recv(), StandardCharsets.UTF_8));
         }
-        throw new AssertionError("no reply from " + endpoint + " after 5 attempts");
     }
 
     private static int freePort() throws IOException {

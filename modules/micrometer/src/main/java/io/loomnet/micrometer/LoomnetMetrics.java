@@ -84,7 +84,9 @@ public final class LoomnetMetrics implements AutoCloseable {
             if (b.cluster != null) {
                 Cluster cluster = b.cluster;
                 register(fixedMeters, StatsMeters.CLUSTER, cluster, Cluster::stats, common);
-                for (Integer peer : cluster.stats().peers().keySet()) {
+                for (Integer peer : cluster.stats().links().keySet()) {
+                    register(fixedMeters, StatsMeters.LINK, cluster, c -> c.stats().link(peer),
+                            common.and("peer", Integer.toString(peer)));
                     fixedMeters.add(Gauge.builder("loomnet.cluster.peer.up", cluster,
                                     c -> c.peerState(peer) == Cluster.PeerState.UP ? 1 : 0)
                             .description("1 while the peer answers heartbeats, else 0")

@@ -6,6 +6,7 @@ import java.util.function.ToDoubleFunction;
 import io.loomnet.NodeStats;
 import io.loomnet.ServiceStats;
 import io.loomnet.transport.zmq.cluster.ClusterStats;
+import io.loomnet.transport.zmq.cluster.LinkStats;
 import io.loomnet.transport.zmq.gateway.GatewayStats;
 
 /**
@@ -87,24 +88,43 @@ public final class StatsMeters {
             gauge("suspendedHandlers", "loomnet.service.handlers.suspended",
                     "handlers waiting in call or sleep", ServiceStats::suspendedHandlers));
 
-    /** {@link ClusterStats}, tagged {@code node}. */
+    /** {@link ClusterStats} (the inbox side), tagged {@code node}. */
     public static final List<Field<ClusterStats>> CLUSTER = List.of(
             counter("framesIn", "loomnet.cluster.frames.in", "frames received by the inbox", ClusterStats::framesIn),
             counter("delivered", "loomnet.cluster.messages.delivered", "messages handed to the node",
                     ClusterStats::delivered),
-            counter("malformed", "loomnet.cluster.frames.malformed", "frames dropped for a bad shape or header",
+            counter("malformed", "loomnet.cluster.frames.malformed", "frames or messages dropped for a bad shape",
                     ClusterStats::malformed),
-            counter("oversize", "loomnet.cluster.frames.oversize", "frames dropped for being over the size limit",
+            counter("oversize", "loomnet.cluster.messages.oversize", "messages dropped for being over the size limit",
                     ClusterStats::oversize),
-            counter("undecodable", "loomnet.cluster.frames.undecodable",
-                    "frames whose payload the codec could not decode", ClusterStats::undecodable),
-            counter("stale", "loomnet.cluster.frames.stale", "frames addressed to an earlier run of this node",
+            counter("undecodable", "loomnet.cluster.messages.undecodable",
+                    "messages whose payload the codec could not decode", ClusterStats::undecodable),
+            counter("stale", "loomnet.cluster.messages.stale", "messages addressed to an earlier run of this node",
                     ClusterStats::stale),
-            counter("framesOut", "loomnet.cluster.frames.out", "frames sent on links", ClusterStats::framesOut),
-            counter("refused", "loomnet.cluster.messages.refused", "messages the links refused (dead-lettered)",
-                    ClusterStats::refused),
-            counter("dropped", "loomnet.cluster.frames.dropped", "frames taken by a link but never sent",
-                    ClusterStats::dropped));
+            counter("refusedFrames", "loomnet.cluster.frames.refused",
+                    "frames the inbox's hostile-frame guard refused", ClusterStats::refusedFrames),
+            counter("zapRefused", "loomnet.cluster.connections.refused",
+                    "connections refused for a CURVE key not on the allow-list", ClusterStats::zapRefused));
+
+    /** {@link LinkStats} of each peer link, tagged {@code node} and {@code peer}. */
+    public static final List<Field<LinkStats>> LINK = List.of(
+            counter("accepted", "loomnet.cluster.link.accepted", "messages the link took to send",
+                    LinkStats::accepted),
+            counter("written", "loomnet.cluster.link.written", "messages handed to ZeroMQ", LinkStats::written),
+            counter("batches", "loomnet.cluster.link.batches", "ZeroMQ frames written", LinkStats::batches),
+            counter("acked", "loomnet.cluster.link.acked", "messages the peer confirmed it received",
+                    LinkStats::acked),
+            counter("lostWithPeer", "loomnet.cluster.link.lost", "messages lost with a connection that ended",
+                    LinkStats::lostWithPeer),
+            counter("deadLettered", "loomnet.cluster.link.dead.lettered", "accepted messages that never left",
+                    LinkStats::deadLettered),
+            gauge("queued", "loomnet.cluster.link.queued", "messages waiting in the link", LinkStats::queued),
+            counter("refused", "loomnet.cluster.link.refused", "messages refused: peer down, left, or link closed",
+                    LinkStats::refused),
+            counter("blocked", "loomnet.cluster.link.blocked", "sends that waited for room (back-pressure)",
+                    LinkStats::blocked),
+            counter("rejected", "loomnet.cluster.link.rejected", "sends that failed for want of room",
+                    LinkStats::rejected));
 
     /** {@link GatewayStats}, tagged {@code node} and {@code endpoint}. */
     public static final List<Field<GatewayStats>> GATEWAY = List.of(

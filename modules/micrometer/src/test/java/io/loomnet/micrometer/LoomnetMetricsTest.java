@@ -151,9 +151,9 @@ class LoomnetMetricsTest {
         ServiceGateway gateway = ServiceGateway.bind(node, "tcp://127.0.0.1:*", GatewayConfig.defaults());
         try (LoomnetMetrics metrics = LoomnetMetrics.builder(registry).node(node).cluster(cluster).gateway(gateway)
                 .bind(); ZContext zmq = new ZContext()) {
-            ZMQ.Socket req = zmq.createSocket(SocketType.REQ);
+            ZMQ.Socket req = io.loomnet.transport.zmq.ZmqClients.connect(zmq, SocketType.REQ, gateway.endpoint(),
+                    WAIT);
             req.setReceiveTimeOut((int) WAIT.toMillis());
-            req.connect(gateway.endpoint());
             for (String target : List.of("echo", "echo", "nobody")) {
                 req.sendMore(target);
                 req.send("hi");

@@ -27,20 +27,22 @@ import io.loomnet.transport.zmq.gateway.GatewayStats;
 class StatsMetersTest {
     /** Components that are not numbers: they are tags ({@code nodeId}, handle, name) or have their own meter. */
     private static final Set<String> NOT_METERED = Set.of("NodeStats.nodeId", "ServiceStats.handle",
-            "ServiceStats.name", "ServiceStats.state", "ServiceStats.dispatcher", "ClusterStats.peers");
+            "ServiceStats.name", "ServiceStats.state", "ServiceStats.dispatcher", "ClusterStats.links",
+            "LinkStats.peer", "LinkStats.state");
 
     @Test
     void shouldHaveOneLinePerNumericField() {
         check(NodeStats.class, StatsMeters.NODE);
         check(ServiceStats.class, StatsMeters.SERVICE);
         check(ClusterStats.class, StatsMeters.CLUSTER);
+        check(io.loomnet.transport.zmq.cluster.LinkStats.class, StatsMeters.LINK);
         check(GatewayStats.class, StatsMeters.GATEWAY);
     }
 
     @Test
     void shouldUseDistinctMeterNames() {
         List<String> all = java.util.stream.Stream.of(StatsMeters.NODE, StatsMeters.SERVICE, StatsMeters.CLUSTER,
-                StatsMeters.GATEWAY).flatMap(List::stream).map(StatsMeters.Field::name).toList();
+                StatsMeters.LINK, StatsMeters.GATEWAY).flatMap(List::stream).map(StatsMeters.Field::name).toList();
         assertThat(all.toString(), new HashSet<>(all).size(), is(all.size()));
     }
 

@@ -95,30 +95,10 @@ public final class TestSupport {
      * connection's engine after an asynchronous connect (see {@code docs/protocol.md}, "JeroMQ clients"): the
      * greeting is never sent, and a request queued on it is never delivered. Waiting for the greeting (and making
      * the connection again if it does not come within 100 ms) is what a JeroMQ client must do; a request is then
-     * sent once, never retried.
+     * sent once, never retried. Delegates to {@link ZmqClients#connect}.
      */
     public static ZMQ.Socket connected(ZContext ctx, SocketType type, String endpoint) {
-        ZMQ.Socket s = ctx.createSocket(type);
-        s.setLinger(0);
-        java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
-        s.setEventHook(e -> greeted.set(true), ZMQ.EVENT_HANDSHAKE_PROTOCOL);
-        s.connect(endpoint);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        long retryAt = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
-        while (!greeted.get()) {
-            long now = System.nanoTime();
-            if (now - deadline > 0) {
-                s.close();
-                throw new AssertionError("no ZMTP greeting from " + endpoint + " within 10 s");
-            }
-            if (now - retryAt > 0) {
-                s.disconnect(endpoint);
-                s.connect(endpoint);
-                retryAt = now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-        }
-        return s;
+        return ZmqClients.connect(ctx, type, endpoint, java.time.Duration.ofSeconds(10));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.loomnet.Node;
 import io.loomnet.Service;
 import io.loomnet.ServiceOptions;
 import io.loomnet.scope.CloseReport;
+import io.loomnet.transport.zmq.ZmqClients;
 import io.loomnet.transport.zmq.gateway.GatewayConfig;
 import io.loomnet.transport.zmq.gateway.ServiceGateway;
 
@@ -67,9 +68,8 @@ public final class ModularApp {
             System.out.println("call: " + direct);
             ServiceGateway gateway = ServiceGateway.bind(node, "tcp://127.0.0.1:*", GatewayConfig.defaults());
             try (ZContext zmq = new ZContext()) {
-                ZMQ.Socket req = zmq.createSocket(SocketType.REQ);
+                ZMQ.Socket req = ZmqClients.connect(zmq, SocketType.REQ, gateway.endpoint(), Duration.ofSeconds(5));
                 req.setReceiveTimeOut(5_000);
-                req.connect(gateway.endpoint());
                 req.sendMore("upper");
                 req.send("through the gateway");
                 ZMsg reply = ZMsg.recvMsg(req);
