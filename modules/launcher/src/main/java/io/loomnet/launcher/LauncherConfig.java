@@ -590,7 +590,7 @@ public final class LauncherConfig {
                 throw error(o.get("heartbeat"), path + ".heartbeat", "is " + hb + ", not shorter than the default "
                         + "down-after (" + da + ")", "a shorter heartbeat, or a longer " + path + ".down-after");
             }
-            Integer maxFrame = bytes(c, o, path, "max-frame", Cluster.FRAME_HEADER_BYTES + 1, Integer.MAX_VALUE);
+            Integer maxFrame = bytes(c, o, path, "max-frame", Cluster.MIN_FRAME_BYTES, Cluster.MAX_FRAME_BYTES);
             Optional<Curve> curve = Optional.empty();
             ConfigValue kv = o.get("curve");
             if (kv != null) {

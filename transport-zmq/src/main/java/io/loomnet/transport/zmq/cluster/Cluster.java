@@ -70,6 +70,10 @@ public final class Cluster implements AutoCloseable {
 
     /** Bytes of a message's wire header; {@link Builder#maxFrameBytes(int)} must leave room for a body. */
     public static final int FRAME_HEADER_BYTES = Wire.MESSAGE_HEADER;
+    /** The smallest {@link Builder#maxFrameBytes(int)}: a header and one byte of body. */
+    public static final int MIN_FRAME_BYTES = FRAME_HEADER_BYTES + 1;
+    /** The largest {@link Builder#maxFrameBytes(int)}: half of what one ZeroMQ frame may hold, for batch headroom. */
+    public static final int MAX_FRAME_BYTES = MachineSpec.MAX_MESSAGE_BYTES_LIMIT / 2;
 
     /** A peer link's state. */
     public enum PeerState {
@@ -410,9 +414,9 @@ public final class Cluster implements AutoCloseable {
          * @return this
          */
         public Builder maxFrameBytes(int bytes) {
-            if (bytes < Wire.MESSAGE_HEADER + 1 || bytes > MachineSpec.MAX_MESSAGE_BYTES_LIMIT / 2) {
-                throw new IllegalArgumentException("maxFrameBytes must be " + (Wire.MESSAGE_HEADER + 1) + ".."
-                        + MachineSpec.MAX_MESSAGE_BYTES_LIMIT / 2 + ", was " + bytes);
+            if (bytes < MIN_FRAME_BYTES || bytes > MAX_FRAME_BYTES) {
+                throw new IllegalArgumentException("maxFrameBytes must be " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES
+                        + ", was " + bytes);
             }
             this.maxFrameBytes = bytes;
             return this;
