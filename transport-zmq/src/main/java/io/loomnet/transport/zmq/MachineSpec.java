@@ -35,6 +35,8 @@ public final class MachineSpec {
     public static final int MAX_MESSAGE_BYTES_LIMIT = Integer.MAX_VALUE - 16;
     /** Default for {@link Builder#highWaterMark(int)}: 1000 messages per peer. */
     public static final int HIGH_WATER_MARK_DEFAULT = 1000;
+    /** Default for {@link Builder#replyHighWaterMark(int)}: 10000 replies queued per client. */
+    public static final int REPLY_HIGH_WATER_MARK_DEFAULT = 10_000;
 
     /**
      * CURVE server settings of a machine's frontend: its key pair and the client keys it lets in. The machine runs
@@ -82,6 +84,7 @@ public final class MachineSpec {
     private final Duration tcpKeepAliveIdle;
     private final int maxMessageBytes;
     private final int highWaterMark;
+    private final int replyHighWaterMark;
     private final CurveServer curveServer;
 
     private MachineSpec(Builder b) {
@@ -96,6 +99,7 @@ public final class MachineSpec {
         this.tcpKeepAliveIdle = b.tcpKeepAliveIdle;
         this.maxMessageBytes = b.maxMessageBytes;
         this.highWaterMark = b.highWaterMark;
+        this.replyHighWaterMark = b.replyHighWaterMark;
         this.curveServer = b.curveServer;
     }
 
@@ -164,9 +168,20 @@ public final class MachineSpec {
         return maxMessageBytes;
     }
 
-    /** @return the send and receive high-water mark of the frontend and backend, in messages per peer */
+    /**
+     * @return the high-water mark of the queues requests pass through: each client's incoming queue on the
+     *         frontend, and the backend and worker queues of a proxy machine, in messages per peer
+     */
     public int highWaterMark() {
         return highWaterMark;
+    }
+
+    /**
+     * @return how many replies may wait for one client on the frontend; a reply beyond that (a client that has
+     *         stopped reading) is dropped and counted in {@link MachineStats#droppedReplies()}
+     */
+    public int replyHighWaterMark() {
+        return replyHighWaterMark;
     }
 
     /** @return the CURVE server settings, if the frontend encrypts and authenticates */
@@ -193,6 +208,7 @@ public final class MachineSpec {
         private Duration tcpKeepAliveIdle = TCP_KEEPALIVE_IDLE_DEFAULT;
         private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
         private int highWaterMark = HIGH_WATER_MARK_DEFAULT;
+        private int replyHighWaterMark = REPLY_HIGH_WATER_MARK_DEFAULT;
         private CurveServer curveServer;
 
         private Builder(String endpoint, MachineWorker worker) {
@@ -302,7 +318,8 @@ public final class MachineSpec {
         }
 
         /**
-         * @param messages high-water mark per peer, positive (default 1000)
+         * @param messages high-water mark of the request queues per peer (see {@link #highWaterMark()}), positive
+         *        (default 1000)
          * @return this builder
          */
         public Builder highWaterMark(int messages) {
@@ -310,6 +327,18 @@ public final class MachineSpec {
                 throw new IllegalArgumentException("highWaterMark must be positive, was " + messages);
             }
             this.highWaterMark = messages;
+            return this;
+        }
+
+        /**
+         * @param replies replies queued per client before further ones are dropped, positive (default 10000)
+         * @return this builder
+         */
+        public Builder replyHighWaterMark(int replies) {
+            if (replies < 1) {
+                throw new IllegalArgumentException("replyHighWaterMark must be positive, was " + replies);
+            }
+            this.replyHighWaterMark = replies;
             return this;
         }
 

@@ -18,7 +18,7 @@ import io.loomnet.transport.zmq.MachineStartException;
  * Opens, binds and closes a machine's ROUTER frontend: the one place where a bound socket gets its armour.
  * Every option is set on the owning thread before bind:
  * <ul>
- *   <li>linger 0, the spec's send and receive high-water marks;</li>
+ *   <li>linger 0, the spec's request and reply high-water marks;</li>
  *   <li>{@code maxMsgSize} and a {@link FrameGuard} with the same limit (hostile frame sizes);</li>
  *   <li>{@code ROUTER_MANDATORY}: a reply to a client that is gone or not reading fails with an error the loop
  *       counts, instead of vanishing (safe here: the loop handles the error, unlike {@code ZMQ.proxy});</li>
@@ -51,7 +51,7 @@ final class Frontend {
         ZMQ.Socket s = ctx.createSocket(SocketType.ROUTER);
         try {
             s.setLinger(0);
-            s.setSndHWM(spec.highWaterMark());
+            s.setSndHWM(spec.replyHighWaterMark());
             s.setRcvHWM(spec.highWaterMark());
             s.setMaxMsgSize(guard.limit());
             s.setMsgAllocator(guard);

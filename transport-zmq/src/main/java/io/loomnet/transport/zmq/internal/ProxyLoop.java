@@ -166,12 +166,17 @@ public final class ProxyLoop implements Loop {
             if (paused) {
                 return true;
             }
-            if (heldRequest != null && !sendRequest(heldRequest)) {
-                return true; // still full
+            // Replies first, and always: a worker whose reply the backend cannot take stops taking requests, so a
+            // proxy that stopped reading replies while it holds a request would never see the backend writable.
+            boolean more = forwardReplies();
+            if (heldRequest != null) {
+                if (!sendRequest(heldRequest)) {
+                    backlog = more;
+                    return true; // still full: wait for POLLOUT (or more replies)
+                }
+                heldRequest = null;
             }
-            heldRequest = null;
-            boolean more = forwardRequests();
-            more |= forwardReplies();
+            more |= forwardRequests();
             backlog = more;
             return true;
         } catch (ZMQException e) {

@@ -198,8 +198,9 @@ public final class RequestLoop implements Loop {
             if (control != null) {
                 poller.register(control, ZMQ.Poller.POLLIN);
             }
+            // While a reply is held the loop takes no requests, so it waits for POLLOUT only (POLLIN would spin).
             holdPoller = ctx.createPoller(3);
-            holdPoller.register(socket, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
+            holdPoller.register(socket, ZMQ.Poller.POLLOUT);
             holdPoller.register(waker.channel(), ZMQ.Poller.POLLIN);
             if (control != null) {
                 holdPoller.register(control, ZMQ.Poller.POLLIN);
@@ -423,7 +424,7 @@ public final class RequestLoop implements Loop {
         }
         droppedReplies.increment();
         LOG.warn("machine '{}': reply dropped, the client is not reading its replies (high-water mark {} reached)",
-                machineName, spec.highWaterMark());
+                machineName, spec.replyHighWaterMark());
         return true;
     }
 
