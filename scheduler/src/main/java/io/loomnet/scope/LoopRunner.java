@@ -142,6 +142,25 @@ public final class LoopRunner implements Stopper {
         return !thread.isAlive();
     }
 
+    /**
+     * Waits, without asking it to stop, for a loop that ends by itself (its turn returned {@code false}), for
+     * example one that is finishing a goodbye before it closes.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} deadline
+     * @return {@code true} if the loop thread has ended
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public boolean awaitEnd(long deadlineNanos) throws InterruptedException {
+        if (Thread.currentThread() == thread) {
+            return false;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            thread.join(Duration.ofNanos(left));
+        }
+        return !thread.isAlive();
+    }
+
     private void run() {
         boolean ok = false;
         try {

@@ -138,7 +138,9 @@ public final class Cluster implements AutoCloseable {
             for (Map.Entry<Integer, String> p : config.peers().entrySet()) {
                 PeerLink link = new PeerLink(self, p.getKey(), p.getValue(), linkContext.context(), config, listener);
                 LoopRunner r = LoopRunner.start(link.role(), link, errors);
-                scope.add("links", "link to node " + p.getKey(), r);
+                // The leave below has asked the link to finish: it ends its loop once the peer confirmed LEAVING (or
+                // at the deadline, or at once if the peer is not up). Only then is it stopped.
+                scope.add("links", "link to node " + p.getKey(), deadline -> r.awaitEnd(deadline) || r.stop(deadline));
                 runners.add(r);
                 links.put(p.getKey(), link);
                 linkByNode[p.getKey()] = link;

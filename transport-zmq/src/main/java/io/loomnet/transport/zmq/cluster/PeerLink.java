@@ -118,6 +118,8 @@ final class PeerLink implements Loop {
     private volatile long prevAckedOld;
     private volatile long prevReceivedNew;
     private volatile int held;
+    /** The size of {@link #waiting} as the link thread last saw it, for {@link #stats()}. */
+    private volatile int waitingCount;
     final AtomicLong pongs = new AtomicLong();
 
     private volatile State state = State.CONNECTING;
@@ -188,7 +190,7 @@ final class PeerLink implements Loop {
     LinkStats stats() {
         long lostNow = lostSettled + Math.max(0, prevWritten - prevAckedOld - prevReceivedNew);
         long ackedNow = ackedSettled + prevAckedOld + prevReceivedNew + ackedCurrent;
-        int queued = outbox.throttledQueued() + outbox.controlCount() + held;
+        int queued = outbox.throttledQueued() + outbox.controlCount() + held + waitingCount;
         return new LinkStats(peer, Cluster.PeerState.valueOf(state.name()), accepted.sum(), written.get(),
                 batches.get(), ackedNow, lostNow, deadLettered.get(), queued, refused.sum(), blocked.sum(),
                 rejected.sum());
@@ -446,6 +448,7 @@ final class PeerLink implements Loop {
                 sendLeaving();
             }
         }
+        waitingCount = waiting.size();
         long waitNanos = nextPing - System.nanoTime();
         long strandCheck = nextStrandCheck();
         if (strandCheck != 0) {
@@ -629,6 +632,7 @@ final class PeerLink implements Loop {
         if (data == null) {
             return;
         }
+        unholdBatch();
         // Fold the epoch before the previous one: nothing more will be learnt about it.
         ackedSettled += prevAckedOld + prevReceivedNew;
         lostSettled += Math.max(0, prevWritten - prevAckedOld - prevReceivedNew);
@@ -681,6 +685,7 @@ final class PeerLink implements Loop {
      * handles the new run reuses. They are dead-lettered here, never sent to the new run.
      */
     private void forgetOldIncarnation() {
+        unholdBatch();
         OutFrame f;
         int permits = 0;
         while ((f = outbox.poll()) != null) {
@@ -696,6 +701,24 @@ final class PeerLink implements Loop {
     }
 
     // ------------------------------------------------------------------------------------------ sending
+
+    /**
+     * A held batch carries the epoch and incarnation it was built for in its header: when that epoch ends it was
+     * never written, so its messages go back to the front of the waiting line, in order, to be sent again in a
+     * batch of the next epoch (or dead-lettered, if the peer restarted). Left in place, it would be counted in the
+     * new epoch while the peer counted it, if at all, in the old one.
+     */
+    private void unholdBatch() {
+        if (heldBatch == null) {
+            return;
+        }
+        for (int i = heldFrames.size() - 1; i >= 0; i--) {
+            waiting.addFirst(heldFrames.get(i));
+        }
+        heldFrames.clear();
+        heldBatch = null;
+        held = 0;
+    }
 
     /** Moves waiting and queued messages into ZeroMQ, batch by batch, until empty or ZeroMQ's queue is full. */
     private void drain() {
@@ -814,6 +837,7 @@ final class PeerLink implements Loop {
         while ((f = waiting.pollFirst()) != null) {
             undeliverable(f, DeadLetter.Reason.NODE_CLOSED);
         }
+        waitingCount = 0;
         drainAfterClose();
         // The connection ends here: whatever the peer has not confirmed is lost with it.
         ackedSettled += prevAckedOld + prevReceivedNew + ackedCurrent;
