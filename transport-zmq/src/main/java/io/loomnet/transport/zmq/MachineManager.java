@@ -24,7 +24,7 @@ import io.loomnet.transport.zmq.internal.MachineRuntime;
  *
  * <p><b>Resources.</b> Each machine has its own JeroMQ context (one I/O thread, linger 0, threads named
  * {@code loomnet-zmq-machine-<name>-…}), so destroying a machine ends every thread it started and releases its port;
- * see {@code docs/decisions/0006-one-zeromq-context-per-machine.md}. The manager itself runs one connection-event
+ * see {@code docs/decisions/0008-one-zeromq-context-per-machine.md}. The manager itself runs one connection-event
  * loop shared by every machine, and one error handler that counts and logs every failure of a machine's loops and
  * of JeroMQ's threads ({@link #loopErrors()}).
  *

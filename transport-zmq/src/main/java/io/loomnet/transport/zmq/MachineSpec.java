@@ -21,7 +21,7 @@ public final class MachineSpec {
     public static final Duration STOP_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
     /**
      * Default for {@link Builder#heartbeatInterval(Duration)}: off. JeroMQ 0.6.0's ZMTP heartbeat timers can outlive
-     * the connection they belong to (see {@code docs/decisions/0006-one-zeromq-context-per-machine.md}); dead
+     * the connection they belong to (see {@code docs/decisions/0008-one-zeromq-context-per-machine.md}); dead
      * clients are found by TCP keepalive instead ({@link Builder#tcpKeepAliveIdle(Duration)}).
      */
     public static final Duration HEARTBEAT_INTERVAL_DEFAULT = Duration.ZERO;

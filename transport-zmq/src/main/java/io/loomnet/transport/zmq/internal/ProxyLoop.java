@@ -19,7 +19,7 @@ import io.loomnet.transport.zmq.MachineSpec;
 
 /**
  * Loomnet's steerable proxy, in place of {@code ZMQ.proxy}: ROUTER frontend ⇄ DEALER backend, for a machine with
- * several worker loops. See {@code docs/decisions/0005-own-machine-loop.md}.
+ * several worker loops. See {@code docs/decisions/0006-own-machine-loop.md}.
  *
  * <p><b>Never skip, never drop a request.</b> Each turn drains a readable side until it would block (in bounded
  * batches, so one side cannot starve the other). A request the backend will not take (every worker's queue is at

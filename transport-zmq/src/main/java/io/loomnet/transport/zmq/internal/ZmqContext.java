@@ -19,7 +19,7 @@ import io.loomnet.scope.LoopErrorHandler;
  * them, and every exception JeroMQ reports on its own threads counted and handed to one {@link LoopErrorHandler}.
  *
  * <p><b>Why one context per component.</b> JeroMQ 0.6.0's I/O and reaper threads have races of their own (see
- * {@code docs/decisions/0006-one-zeromq-context-per-machine.md}); a context per machine keeps what one machine's
+ * {@code docs/decisions/0008-one-zeromq-context-per-machine.md}); a context per machine keeps what one machine's
  * teardown does inside that machine's threads, and {@link #close(long)} can then end them for good.
  *
  * <p><b>Thread safety.</b> {@link #context()} may be used from any thread to create sockets (JeroMQ's
