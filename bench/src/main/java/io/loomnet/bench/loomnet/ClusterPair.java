@@ -12,33 +12,22 @@ import io.loomnet.transport.zmq.cluster.Cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Two Loomnet nodes in this JVM, each with a ZeroMQ {@link Cluster} on {@code tcp://127.0.0.1} (free
- * ports), peered both ways, with the built-in codec ({@code byte[]} needs no registration), a link
- * queue limit of {@link #LINK_QUEUE_LIMIT} and a down-after of {@link #DOWN_AFTER}. The
- * constructor returns once each node sees the other UP. A dead letter on either node (for example a
+ * ports), peered both ways, with the built-in codec ({@code byte[]} needs no registration) and the
+ * cluster's defaults otherwise. The constructor returns once each node sees the other UP. A dead letter on either node (for example a
  * frame the link refused) fails the run. {@link #close()} closes both nodes, which closes their
  * clusters.
  */
 final class ClusterPair implements AutoCloseable {
     static final int SENDER_ID = 11;
     static final int RECEIVER_ID = 12;
-    /**
-     * Frames a link may queue before it refuses sends. Loomnet's {@code send} never blocks, so a tell
-     * run of 200,000 messages must fit: the default is 100,000.
-     */
-    static final int LINK_QUEUE_LIMIT = 1_000_000;
-    /**
-     * Silence after which a link declares its peer down. The default, 900 ms, is shorter than the
-     * backlog a 200,000-message tell run builds up: the heartbeat PING and its PONG queue behind the
-     * data frames, so the healthy peer was declared down and the queued frames were dead-lettered
-     * (measured; reported in docs/benchmarks.md). 60 s keeps the link up for the run.
-     */
-    static final Duration DOWN_AFTER = Duration.ofSeconds(60);
+    // Cluster defaults throughout: a full link makes send wait (BackPressure.BLOCK), so a run longer than the
+    // link's queue is paced, never dead-lettered; the heartbeat has its own connection, so the default 900 ms
+    // failure detector holds under the tell run's backlog (until 2026-12 both needed raising here).
 
     final Failures failures = new Failures();
     final Node sender;
@@ -61,10 +50,8 @@ final class ClusterPair implements AutoCloseable {
             String es = "tcp://127.0.0.1:" + freePort();
             String er = "tcp://127.0.0.1:" + freePort();
             Codec codec = Codec.builder().build();
-            senderCluster = Cluster.builder(s).inbox(es).peer(RECEIVER_ID, er).codec(codec)
-                    .linkQueueLimit(LINK_QUEUE_LIMIT).heartbeat(Duration.ofMillis(200), DOWN_AFTER).start();
-            receiverCluster = Cluster.builder(r).inbox(er).peer(SENDER_ID, es).codec(codec)
-                    .linkQueueLimit(LINK_QUEUE_LIMIT).heartbeat(Duration.ofMillis(200), DOWN_AFTER).start();
+            senderCluster = Cluster.builder(s).inbox(es).peer(RECEIVER_ID, er).codec(codec).start();
+            receiverCluster = Cluster.builder(r).inbox(er).peer(SENDER_ID, es).codec(codec).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (senderCluster.peerState(RECEIVER_ID) != Cluster.PeerState.UP
                     || receiverCluster.peerState(SENDER_ID) != Cluster.PeerState.UP) {

@@ -154,7 +154,7 @@ final class PeerLink implements Loop {
     private byte[] heldBatch;
     private final List<OutFrame> heldFrames = new ArrayList<>();
     private final ArrayDeque<OutFrame> waiting = new ArrayDeque<>();
-    private final List<OutFrame> scratch = new ArrayList<>();
+    private final List<OutFrame> scratch = new ArrayList<>(MAX_BATCH_MESSAGES);
     private boolean leavingSent;
     private boolean leftAcked;
 
