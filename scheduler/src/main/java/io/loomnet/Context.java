@@ -167,6 +167,8 @@ public interface Context {
      *
      * @param target the service to stop
      * @return {@code false} if it was unknown or already stopping
+     * @throws IllegalArgumentException if {@code target} is on another node: kill acts on this node's services only
+     *         (not carried over the cluster)
      */
     boolean kill(Handle target);
 

@@ -170,6 +170,8 @@ public final class Node implements AutoCloseable {
      *
      * @param target the service
      * @return {@code false} if it is unknown or already stopping
+     * @throws IllegalArgumentException if {@code target} is on another node: stop acts on this node's services
+     *         only (not carried over the cluster)
      */
     public boolean stop(Handle target) {
         return runtime.stop(Objects.requireNonNull(target, "target"));
@@ -180,6 +182,8 @@ public final class Node implements AutoCloseable {
      *
      * @param target the service
      * @return {@code false} if it is unknown or already stopping
+     * @throws IllegalArgumentException if {@code target} is on another node: kill acts on this node's services
+     *         only (not carried over the cluster)
      */
     public boolean kill(Handle target) {
         return runtime.kill(Objects.requireNonNull(target, "target"));

@@ -338,4 +338,37 @@ class LifecycleTest {
             assertThat(handled, empty());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    @Timeout(30)
+    void shouldRefuseToKillOrStopAServiceOnAnotherNodeWithAClearError() {
+        try (Node node = Node.builder().nodeId(1).start()) {
+            Handle remote = Handle.of(2, 5);
+            IllegalArgumentException kill = assertThrows(IllegalArgumentException.class, () -> node.kill(remote));
+            assertThat(kill.getMessage(), containsString("cannot kill " + remote + ": it is on node 2"));
+            IllegalArgumentException stop = assertThrows(IllegalArgumentException.class, () -> node.stop(remote));
+            assertThat(stop.getMessage(), containsString("cannot stop " + remote));
+            BlockingQueue<Object> fromService = new LinkedBlockingQueue<>();
+            Handle h = node.spawn(() -> (ctx, msg) -> {
+                try {
+                    fromService.add(ctx.kill(remote));
+                } catch (IllegalArgumentException e) {
+                    fromService.add(e);
+                }
+            });
+            node.send(h, "go");
+            Object seen = pollTenSeconds(fromService);
+            assertTrue(seen instanceof IllegalArgumentException, String.valueOf(seen));
+        }
+    }
+
+    private static Object pollTenSeconds(BlockingQueue<Object> q) {
+        try {
+            Object o = q.poll(10, TimeUnit.SECONDS);
+            assertTrue(o != null, "the service answered within 10 s");
+            return o;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

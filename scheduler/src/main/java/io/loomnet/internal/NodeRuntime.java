@@ -221,6 +221,15 @@ public final class NodeRuntime {
 
     // ------------------------------------------------------------------------------------------ messaging
 
+    /** Remote kill and stop are not carried over the cluster: say so rather than return a silent {@code false}. */
+    private void requireLocal(Handle target, String what) {
+        if (target.node() != config.nodeId()) {
+            throw new IllegalArgumentException("cannot " + what + " " + target + ": it is on node " + target.node()
+                    + ", and node " + config.nodeId() + " can " + what + " only its own services; send the service a"
+                    + " message it answers with ctx.exit(), or " + what + " it on node " + target.node());
+        }
+    }
+
     private ServiceCell local(Handle h) {
         if (h.node() != config.nodeId()) {
             return null;
@@ -662,6 +671,7 @@ public final class NodeRuntime {
      * @return {@code false} if unknown or already stopping
      */
     public boolean kill(Handle target) {
+        requireLocal(target, "kill");
         ServiceCell c = local(target);
         return c != null && c.requestStop(Terminated.Reason.KILLED, "killed");
     }
@@ -672,6 +682,7 @@ public final class NodeRuntime {
      * @return {@code false} if unknown or already stopping
      */
     public boolean stop(Handle target) {
+        requireLocal(target, "stop");
         ServiceCell c = local(target);
         return c != null && c.requestStop(Terminated.Reason.STOPPED, "stopped by the node");
     }

@@ -193,7 +193,13 @@ final class ConsoleService implements Service {
             case "kill" -> {
                 usage(args, 1, "kill <handle|name>");
                 Handle h = resolve(args.get(0));
-                if (!node.kill(h)) {
+                boolean killed;
+                try {
+                    killed = node.kill(h);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandException(e.getMessage()); // a service on another node
+                }
+                if (!killed) {
                     throw new CommandException("service " + h + " is unknown or already stopping");
                 }
                 yield List.of("killed " + h);

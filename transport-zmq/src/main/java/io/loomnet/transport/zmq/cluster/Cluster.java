@@ -28,6 +28,7 @@ import io.loomnet.spi.RemoteInbox;
 import io.loomnet.transport.zmq.Machine;
 import io.loomnet.transport.zmq.MachineManager;
 import io.loomnet.transport.zmq.MachineSpec;
+import io.loomnet.transport.zmq.ZmqAddresses;
 import io.loomnet.transport.zmq.codec.Codec;
 import io.loomnet.transport.zmq.internal.ZmqContext;
 
@@ -328,9 +329,11 @@ public final class Cluster implements AutoCloseable {
          * @param endpoint the TCP endpoint this node's inbox binds, e.g. {@code tcp://127.0.0.1:7001} or
          *                 {@code tcp://127.0.0.1:*} for a free port
          * @return this
+         * @throws ZmqAddresses.InvalidAddressException if it is not such an endpoint (the same rule the launcher
+         *         applies to its config files)
          */
         public Builder inbox(String endpoint) {
-            this.inbox = requireTcp("inbox", endpoint);
+            this.inbox = ZmqAddresses.requireEndpoint("cluster inbox", Objects.requireNonNull(endpoint, "inbox"), true);
             return this;
         }
 
@@ -338,6 +341,9 @@ public final class Cluster implements AutoCloseable {
          * @param nodeId the peer's node id
          * @param endpoint the peer's inbox endpoint
          * @return this
+         * @throws IllegalArgumentException if {@code nodeId} is this node's or out of range
+         * @throws ZmqAddresses.InvalidAddressException if {@code endpoint} is not a TCP endpoint to connect to
+         *         ({@code tcp://host:port}, no wildcard)
          */
         public Builder peer(int nodeId, String endpoint) {
             if (nodeId == node.id()) {
@@ -346,7 +352,8 @@ public final class Cluster implements AutoCloseable {
             if (nodeId < 0 || nodeId > Handle.MAX_NODE) {
                 throw new IllegalArgumentException("peer node id must be in 0.." + Handle.MAX_NODE + ", was " + nodeId);
             }
-            peers.put(nodeId, requireTcp("peer " + nodeId, endpoint));
+            peers.put(nodeId, ZmqAddresses.requireEndpoint("inbox of peer " + nodeId,
+                    Objects.requireNonNull(endpoint, "endpoint"), false));
             return this;
         }
 
@@ -357,6 +364,8 @@ public final class Cluster implements AutoCloseable {
          * @param endpoint its inbox endpoint
          * @param publicKeyZ85 its public key
          * @return this
+         * @throws ZmqAddresses.InvalidAddressException if the key is not 40 characters of Z85 (the message never
+         *         shows the key)
          */
         public Builder peer(int nodeId, String endpoint, String publicKeyZ85) {
             peer(nodeId, endpoint);
@@ -371,6 +380,7 @@ public final class Cluster implements AutoCloseable {
          * @param publicKeyZ85 this node's public key
          * @param secretKeyZ85 this node's secret key
          * @return this
+         * @throws ZmqAddresses.InvalidAddressException if a key is not 40 characters of Z85 (never shown)
          */
         public Builder curve(String publicKeyZ85, String secretKeyZ85) {
             this.publicKey = requireKey("public key", publicKeyZ85);
@@ -381,6 +391,7 @@ public final class Cluster implements AutoCloseable {
         /**
          * @param publicKeyZ85 an extra client key the inbox accepts (CURVE only)
          * @return this
+         * @throws ZmqAddresses.InvalidAddressException if the key is not 40 characters of Z85
          */
         public Builder allowClient(String publicKeyZ85) {
             extraAllowed.add(requireKey("allowed client key", publicKeyZ85));
@@ -511,20 +522,8 @@ public final class Cluster implements AutoCloseable {
             return cluster;
         }
 
-        private static String requireTcp(String what, String endpoint) {
-            Objects.requireNonNull(endpoint, what);
-            if (!endpoint.startsWith("tcp://") || endpoint.lastIndexOf(':') <= "tcp://".length()) {
-                throw new IllegalArgumentException(what + " endpoint must look like tcp://host:port, was '"
-                        + endpoint + "'");
-            }
-            return endpoint;
-        }
-
         private static String requireKey(String what, String z85) {
-            if (z85 == null || z85.length() != 40) {
-                throw new IllegalArgumentException(what + " must be a 40-character Z85 CURVE key");
-            }
-            return z85;
+            return ZmqAddresses.requireCurveKey(what, Objects.requireNonNull(z85, what));
         }
     }
 }
