@@ -150,9 +150,13 @@ public final class Cluster implements AutoCloseable {
                 r.awaitStarted(config.startTimeout());
             }
             // Registered last, so it runs first in its stage: every link starts leaving at once, then each is joined.
+            // Leaving may use half of what is left of the close deadline, never all of it: a peer that does not
+            // confirm (gone, or its answer lost) must not leave the links' stop and the context's term without time.
             scope.add("links", "leave", deadline -> {
+                long now = System.nanoTime();
+                long leaveBy = now + Math.max(0, (deadline - now) / 2);
                 for (PeerLink l : links.values()) {
-                    l.leave(deadline);
+                    l.leave(leaveBy);
                 }
                 return true;
             });

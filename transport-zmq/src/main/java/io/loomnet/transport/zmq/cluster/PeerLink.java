@@ -441,7 +441,15 @@ final class PeerLink implements Loop {
             drain();
         }
         if (leaving) {
-            if (state != State.UP || leftAcked || now - leaveDeadline >= 0) {
+            if (state != State.UP || leftAcked) {
+                return false;
+            }
+            if (now - leaveDeadline >= 0) {
+                // The peer learns of the close from its failure detector instead (DOWN after downAfter).
+                LOG.warn("node {}: node {} did not confirm that this node is leaving before the close deadline "
+                                + "(LEAVING sent: {}, data connection greeted: {}, held batch: {}, waiting: {}, "
+                                + "queued: {}); it will see this node as down instead of left", self, peer,
+                        leavingSent, dataGreeted, heldBatch != null, waiting.size(), !outbox.isEmpty());
                 return false;
             }
             if (!leavingSent && heldBatch == null && outbox.isEmpty() && waiting.isEmpty()) {
