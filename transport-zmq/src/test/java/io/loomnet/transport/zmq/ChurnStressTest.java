@@ -156,7 +156,6 @@ class ChurnStressTest {
         assertThat(TestSupport.threadsNamed(MachineRuntime.PROXY_THREAD_PREFIX), empty());
         assertThat(TestSupport.threadsNamed(MachineRuntime.WORKER_THREAD_PREFIX), empty());
         assertThat(manager.connectionEventStats().dropped(), is(0L));
-        assertThat("failures on machine loops or JeroMQ threads", manager.loopErrors(), is(0L));
         for (int port : ports) {
             try (java.net.ServerSocket free = new java.net.ServerSocket()) {
                 free.setReuseAddress(true);
@@ -168,8 +167,10 @@ class ChurnStressTest {
         assertThat(TestSupport.request(clients, fresh.endpoint(), "after churn"), is(List.of("after churn")));
         assertThat(manager.destroy("fresh").orElseThrow().clean(), is(true));
         CloseReport closed = manager.shutdown();
-        assertThat(closed.toString(), closed.clean(), is(true));
         clients.close();
+        // Checked after the close, so a failure here cannot leave this round's threads to the next test.
+        assertThat(closed.toString(), closed.clean(), is(true));
+        assertThat("failures on machine loops or JeroMQ threads while they served", manager.loopErrors(), is(0L));
         await("JeroMQ and machine threads to end", Duration.ofSeconds(10),
                 () -> TestSupport.transportThreads().isEmpty());
         // Channels closed by JeroMQ's reaper are released asynchronously; wait for the count, never sleep.

@@ -237,6 +237,7 @@ public final class Cluster implements AutoCloseable {
      * @return what stopped and what did not
      */
     public CloseReport shutdown() {
+        linkContext.beginTeardown();
         return scope.shutdown();
     }
 

@@ -123,6 +123,10 @@ public final class MachineRuntime implements Machine {
             return m;
         } catch (RuntimeException | Error e) {
             m.running = false;
+            ZmqContext ctx = m.context;
+            if (ctx != null) {
+                ctx.beginTeardown();
+            }
             CloseReport r = m.scope.shutdown();
             if (!r.clean()) {
                 LOG.warn("machine '{}': cleaning up after a failed start: {}", name, r);
@@ -289,6 +293,10 @@ public final class MachineRuntime implements Machine {
      */
     public CloseReport shutdown() {
         running = false;
+        ZmqContext ctx = context;
+        if (ctx != null) {
+            ctx.beginTeardown();
+        }
         CloseReport r = scope.shutdown();
         if (r.clean()) {
             LOG.info("machine '{}' #{} on {} destroyed in {} ms", name, incarnation, endpoint,
