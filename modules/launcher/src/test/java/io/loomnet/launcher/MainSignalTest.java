@@ -11,9 +11,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +30,25 @@ import io.loomnet.testkit.LoomnetExtension;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MainSignalTest {
+    private static final String PYTHON = "/usr/bin/python3";
+
     @TempDir
     Path dir;
+
+    /** @return whether SIGINT is ignored in this JVM's process (Linux: the SigIgn mask in /proc/self/status) */
+    private static boolean sigintIgnoredHere() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                return (mask & (1L << (2 - 1))) != 0; // SIGINT is signal 2, bit 1
+            }
+        }
+        return false;
+    }
 
     @ParameterizedTest(name = "SIG{0}")
     @ValueSource(strings = {"INT", "TERM"})
@@ -37,8 +57,18 @@ class MainSignalTest {
         Files.writeString(conf, "loomnet { node-id = " + LoomnetExtension.freshNodeId() + "\n"
                 + "  services = [ { module = console, args { port = 0 } }, { module = logger, name = log } ] }\n");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.loomnet.launcher.Main", "run", conf.toString()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "io.loomnet.launcher.Main", "run", conf.toString()));
+        if (signal.equals("INT") && sigintIgnoredHere()) {
+            // This build was started in the background by a non-interactive shell, which ignores SIGINT for its
+            // jobs; the child JVM would inherit that and, like every JVM, then leave SIGINT ignored (as nohup
+            // wants). A user's terminal does not, so restore the default disposition before exec'ing the JVM.
+            Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)),
+                    "SIGINT is ignored in this process and " + PYTHON + " is missing to reset it for the child");
+            command.addAll(0, List.of(PYTHON, "-c", "import os, signal, sys; "
+                    + "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         StringBuilder seen = new StringBuilder();
         CompletableFuture<Void> running = new CompletableFuture<>();
