@@ -28,7 +28,7 @@ class CurveTest {
         try (Node one = Node.builder().nodeId(1).start();
              Node two = Node.builder().nodeId(2).start();
              Node three = Node.builder().nodeId(3).start()) {
-            Cluster.builder(one).inbox(e1).peer(2, e2, k2.publicKey).curve(k1.publicKey, k1.secretKey)
+            Cluster c1 = Cluster.builder(one).inbox(e1).peer(2, e2, k2.publicKey).curve(k1.publicKey, k1.secretKey)
                     .codec(ClusterTest.codec()).start();
             Cluster c2 = Cluster.builder(two).inbox(e2).peer(1, e1, k1.publicKey).curve(k2.publicKey, k2.secretKey)
                     .codec(ClusterTest.codec()).start();
@@ -36,6 +36,10 @@ class CurveTest {
             Cluster c3 = Cluster.builder(three).inbox(e3).peer(2, e2, k2.publicKey)
                     .curve(intruder.publicKey, intruder.secretKey).codec(ClusterTest.codec()).start();
 
+            // As documented: call once the link is UP (CURVE handshakes on a loaded machine can take longer than
+            // the failure detector's second, and a call to a peer that is down fails at once).
+            io.loomnet.transport.zmq.TestSupport.await("node 1's link to node 2 up", Duration.ofSeconds(30),
+                    () -> c1.peerState(2) == Cluster.PeerState.UP);
             Handle echo = two.spawn(() -> (ctx, msg) -> ctx.reply(msg.payload()));
             assertEquals("secret", one.call(echo, "secret", Duration.ofSeconds(10)));
 
