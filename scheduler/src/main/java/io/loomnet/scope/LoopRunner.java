@@ -132,14 +132,7 @@ public final class LoopRunner implements Stopper {
     @Override
     public boolean stop(long deadlineNanos) throws InterruptedException {
         requestStop();
-        if (Thread.currentThread() == thread) {
-            return true;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            thread.join(Duration.ofNanos(left));
-        }
-        return !thread.isAlive();
+        return Thread.currentThread() == thread || awaitEnd(deadlineNanos);
     }
 
     /**
