@@ -67,13 +67,15 @@ class LoomnetMetricsTest {
     }
 
     @Test
-    void shouldPublishEveryNodeFieldWithTheNodesValues(Node node) {
+    void shouldPublishEveryNodeFieldWithTheNodesValues(Node node) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Handle h = echo(node, "echo");
         try (LoomnetMetrics metrics = LoomnetMetrics.builder(registry).node(node).tags(Tags.of("app", "test")).bind()) {
             for (int i = 0; i < 5; i++) {
                 node.call(h, i, WAIT);
             }
+            awaitHandled(node, h, 5);
+            awaitNodeHandled(node, 5);
             Tags tags = Tags.of("node", Integer.toString(node.id()), "app", "test");
             NodeStats before = node.stats();
             for (StatsMeters.Field<NodeStats> f : StatsMeters.NODE) {
@@ -102,6 +104,7 @@ class LoomnetMetricsTest {
             node.call(named, "a", WAIT);
             node.call(named, "b", WAIT);
             node.call(anonymous, "c", WAIT);
+            awaitHandled(node, named, 2);
             Tags tags = Tags.of("service", named.toString(), "name", "counted");
             assertEquals(2.0, counter(registry, "loomnet.service.messages.handled", tags));
             assertEquals(0.0, gauge(registry, "loomnet.service.queue.length", tags));
@@ -114,6 +117,7 @@ class LoomnetMetricsTest {
             Handle later = echo(node, "later");
             assertEquals(2, metrics.refresh(), "counted and later");
             node.call(later, "x", WAIT);
+            awaitHandled(node, later, 1);
             assertEquals(1.0, counter(registry, "loomnet.service.messages.handled",
                     Tags.of("service", later.toString())));
 
@@ -135,6 +139,7 @@ class LoomnetMetricsTest {
         Handle anonymous = echo(node, null);
         try (LoomnetMetrics metrics = LoomnetMetrics.builder(registry).node(node).services(s -> true).bind()) {
             node.call(anonymous, "c", WAIT);
+            awaitHandled(node, anonymous, 1);
             assertEquals(1.0, counter(registry, "loomnet.service.messages.handled",
                     Tags.of("service", anonymous.toString(), "name", "")));
             node.stop(anonymous);
@@ -181,6 +186,33 @@ class LoomnetMetricsTest {
         LoomnetException e = assertThrows(LoomnetException.class,
                 () -> LoomnetMetrics.builder(new SimpleMeterRegistry()).bind());
         assertThat(e.getMessage(), containsString(".node(node)"));
+    }
+
+    /**
+     * A call returns as soon as the reply is sent, and the handler's {@code handled} count is taken after the handler
+     * returns: on a busy machine the caller can read the stats in between, so wait for the count the test relies on.
+     */
+    private static void awaitHandled(Node node, Handle h, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (node.stats(h).orElseThrow().handled() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(h + " handled " + node.stats(h).orElseThrow().handled() + " of " + count
+                        + " messages after " + WAIT);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** The node's count is taken just after the service's, so it can lag the service's by one for a moment. */
+    private static void awaitNodeHandled(Node node, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (node.stats().handled() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("node handled " + node.stats().handled() + " of " + count
+                        + " messages after " + WAIT);
+            }
+            Thread.sleep(1);
+        }
     }
 
     private static void awaitGone(Node node, Handle h) throws InterruptedException {

@@ -182,8 +182,9 @@ public final class LoomnetExtension implements BeforeEachCallback, AfterEachCall
                 continue;
             }
             // A stop requested just before the test returned does not change the state at once: wait for it.
+            // No termination stage means the service ended and was forgotten since the snapshot was taken.
             CompletionStage<Void> t = node.termination(s.handle()).orElse(null);
-            if (t != null && awaitQuietly(t, deadline)) {
+            if (t == null || awaitQuietly(t, deadline)) {
                 continue;
             }
             ServiceStats now = node.stats(s.handle()).orElse(s); // after the wait: the state it is stuck in
