@@ -49,7 +49,9 @@ import io.loomnet.transport.zmq.internal.PipeWaker;
  *
  * <p><b>Leaving.</b> {@link #leave(long)}: the link sends what is queued, then a LEAVING message, and waits (to the
  * deadline) for the peer's LEFT answer, which confirms it received everything. Then the loop ends; whatever could not
- * be sent is dead-lettered.
+ * be sent is dead-lettered. A link that is not UP when the leave starts has nobody to tell and ends at once, unless
+ * this node's inbox heard from the peer within {@code downAfter}: then the peer is alive and sees this node as up,
+ * so the link waits (to the same deadline) to come UP and tell it, rather than let it find a silent node DOWN.
  */
 final class PeerLink implements Loop {
     /** Largest batch the link builds (one message larger than this travels alone). */
@@ -58,7 +60,9 @@ final class PeerLink implements Loop {
     private static final long FAST_RETRY_NANOS = 20_000_000L;
     /**
      * A connection whose TCP connect completed but whose ZMTP greeting has not been exchanged after this long is
-     * stranded by JeroMQ 0.6.0's poller (see {@link #connect(String, int)}) and is made again.
+     * stranded by JeroMQ 0.6.0's poller (see {@link #connect(String, int)}) and is made again. Each further attempt on
+     * the same socket that does not greet in time waits twice as long (up to {@code downAfter}), so a slow path, whose
+     * greeting needs more than this, is not reconnected forever.
      */
     static final long STRANDED_AFTER_NANOS = 100_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
@@ -124,6 +128,8 @@ final class PeerLink implements Loop {
 
     private volatile State state = State.CONNECTING;
     private volatile boolean peerSeen;
+    /** When this node's inbox last heard from the peer while the link was not UP ({@link System#nanoTime()}), or 0. */
+    private volatile long peerSeenAt;
     private volatile boolean leftNotice;
     private volatile boolean dataBroken;
     private volatile boolean dataConnected;
@@ -132,6 +138,8 @@ final class PeerLink implements Loop {
     /** When the beat / data connection's TCP connect completed without a ZMTP greeting yet, or 0. */
     private volatile long beatConnectedAt;
     private volatile long dataConnectedAt;
+    /** The heartbeat connection has exchanged its ZMTP greeting (and is not known to have broken since). */
+    private volatile boolean beatGreeted;
     private final LongAdder stranded = new LongAdder();
     private volatile long leaveDeadline;
     private volatile boolean leaving;
@@ -151,6 +159,8 @@ final class PeerLink implements Loop {
     private long nextPing;
     private long pingSeq;
     private long lastReconnect;
+    private long beatStrandAfter = STRANDED_AFTER_NANOS;
+    private long dataStrandAfter = STRANDED_AFTER_NANOS;
     private byte[] heldBatch;
     private final List<OutFrame> heldFrames = new ArrayList<>();
     private final ArrayDeque<OutFrame> waiting = new ArrayDeque<>();
@@ -291,6 +301,7 @@ final class PeerLink implements Loop {
     /** This node's inbox heard from the peer: if the link is not UP, reconnect now rather than after back-off. */
     void peerSeen() {
         if (state != State.UP) {
+            peerSeenAt = System.nanoTime();
             peerSeen = true;
             waker.wake();
         }
@@ -358,6 +369,7 @@ final class PeerLink implements Loop {
                         dataGreeted = false;
                         dataConnectedAt = System.nanoTime();
                     } else {
+                        beatGreeted = false;
                         beatConnectedAt = System.nanoTime();
                     }
                     waker.wake();
@@ -369,6 +381,7 @@ final class PeerLink implements Loop {
                         waker.wake();
                     } else {
                         beatConnectedAt = 0;
+                        beatGreeted = true;
                     }
                 }
                 case DISCONNECTED -> {
@@ -380,6 +393,7 @@ final class PeerLink implements Loop {
                         waker.wake();
                     } else {
                         beatConnectedAt = 0;
+                        beatGreeted = false;
                     }
                 }
                 default -> {
@@ -441,18 +455,18 @@ final class PeerLink implements Loop {
             drain();
         }
         if (leaving) {
-            if (state != State.UP || leftAcked) {
+            if (leftAcked || (state != State.UP && !worthTellingOfLeave(now))) {
                 return false;
             }
             if (now - leaveDeadline >= 0) {
                 // The peer learns of the close from its failure detector instead (DOWN after downAfter).
                 LOG.warn("node {}: node {} did not confirm that this node is leaving before the close deadline "
-                                + "(LEAVING sent: {}, data connection greeted: {}, held batch: {}, waiting: {}, "
-                                + "queued: {}); it will see this node as down instead of left", self, peer,
+                                + "(link {}, LEAVING sent: {}, data connection greeted: {}, held batch: {}, waiting: {}, "
+                                + "queued: {}); it will see this node as down instead of left", self, peer, state,
                         leavingSent, dataGreeted, heldBatch != null, waiting.size(), !outbox.isEmpty());
                 return false;
             }
-            if (!leavingSent && heldBatch == null && outbox.isEmpty() && waiting.isEmpty()) {
+            if (state == State.UP && !leavingSent && heldBatch == null && outbox.isEmpty() && waiting.isEmpty()) {
                 sendLeaving();
             }
         }
@@ -494,6 +508,19 @@ final class PeerLink implements Loop {
         return true;
     }
 
+    /**
+     * A link that is not UP when its node leaves (still connecting, or it missed heartbeats under load) waits to
+     * come UP only if the peer is alive: this node's inbox heard from it within {@code downAfter}, so it sees this
+     * node as up and would otherwise find it DOWN, not LEFT. A peer not heard from, or one that is itself leaving
+     * or gone, is not waited for.
+     */
+    private boolean worthTellingOfLeave(long now) {
+        State s = state;
+        long seen = peerSeenAt;
+        return (s == State.CONNECTING || s == State.DOWN) && seen != 0
+                && now - seen < config.downAfter().toNanos();
+    }
+
     private void ping(long now) {
         boolean sent = beat.send(Wire.ping(Handle.of(self, 0).value(), ++pingSeq, epoch, previousEpoch),
                 ZMQ.DONTWAIT);
@@ -509,9 +536,16 @@ final class PeerLink implements Loop {
 
     /** Makes again a connection JeroMQ left stranded between its TCP connect and its greeting. */
     private void unstrand(long now) {
+        if (beatGreeted) {
+            beatStrandAfter = STRANDED_AFTER_NANOS;
+        }
+        if (dataGreeted) {
+            dataStrandAfter = STRANDED_AFTER_NANOS;
+        }
         long b = beatConnectedAt;
-        if (b != 0 && now - b > STRANDED_AFTER_NANOS) {
+        if (b != 0 && now - b > beatStrandAfter) {
             beatConnectedAt = 0;
+            beatStrandAfter = nextStrandAfter(beatStrandAfter);
             stranded.increment();
             LOG.debug("link from node {} to node {}: heartbeat connection stranded before its greeting; reconnecting",
                     self, peer);
@@ -519,24 +553,36 @@ final class PeerLink implements Loop {
             beat.connect(endpoint);
         }
         long d = dataConnectedAt;
-        if (data != null && d != 0 && now - d > STRANDED_AFTER_NANOS) {
+        if (data != null && d != 0 && now - d > dataStrandAfter) {
             dataConnectedAt = 0;
+            dataGreeted = false;
+            dataStrandAfter = nextStrandAfter(dataStrandAfter);
             stranded.increment();
             LOG.debug("link from node {} to node {}: data connection stranded before its greeting; reconnecting",
                     self, peer);
-            // Nothing has been handed to it: the link writes to a data connection only after its greeting
-            // (JeroMQ creates the connection's queue at the TCP connect, before the greeting).
+            // The link writes to a data connection only after its greeting (JeroMQ creates the connection's queue at
+            // the TCP connect, before the greeting), so normally nothing was handed to this one. If a greeting was
+            // reported just as it was judged stranded, something may have been: end the epoch, so whatever the peer
+            // does not confirm is counted as lost with the connection, never silently.
             data.disconnect(endpoint);
             data.connect(endpoint);
+            if (writtenEpoch > 0) {
+                endEpoch(peerIncarnation);
+            }
         }
+    }
+
+    private long nextStrandAfter(long current) {
+        return Math.min(current * 2, Math.max(STRANDED_AFTER_NANOS, config.downAfter().toNanos()));
     }
 
     /** @return when the loop must next look for a stranded connection, or 0 if none is pending */
     private long nextStrandCheck() {
         long b = beatConnectedAt;
         long d = dataConnectedAt;
-        long at = b == 0 ? d : d == 0 ? b : Math.min(b, d);
-        return at == 0 ? 0 : at + STRANDED_AFTER_NANOS + 1;
+        long bAt = b == 0 ? 0 : b + beatStrandAfter + 1;
+        long dAt = d == 0 ? 0 : d + dataStrandAfter + 1;
+        return bAt == 0 ? dAt : dAt == 0 ? bAt : Math.min(bAt, dAt);
     }
 
     /** @return connections made again because JeroMQ stranded them before their greeting */
@@ -544,14 +590,20 @@ final class PeerLink implements Loop {
         return stranded.sum();
     }
 
-    /** Reconnects the heartbeat (and a broken data) connection at once, at most once per heartbeat interval. */
+    /**
+     * Reconnects the heartbeat (and a broken data) connection at once, at most once per heartbeat interval, and pings.
+     * A heartbeat connection that has greeted is kept: it is live, and its PONG may be on its way (over a slow path,
+     * making it again every interval would throw every answer away).
+     */
     private void reconnectSoon(long now) {
         if (state == State.UP || now - lastReconnect < config.heartbeatInterval().toNanos()) {
             return;
         }
         lastReconnect = now;
-        beat.disconnect(endpoint);
-        beat.connect(endpoint);
+        if (!beatGreeted) {
+            beat.disconnect(endpoint);
+            beat.connect(endpoint);
+        }
         if (data != null && !dataConnected) {
             // Only a broken data connection: a live one may still carry messages to a peer that was frozen.
             data.disconnect(endpoint);
@@ -639,6 +691,9 @@ final class PeerLink implements Loop {
     private void endEpoch(long incarnation) {
         if (data == null) {
             return;
+        }
+        if (leavingSent && !leftAcked) {
+            leavingSent = false; // a LEAVING lost with the epoch's connection is sent again on the next
         }
         unholdBatch();
         // Fold the epoch before the previous one: nothing more will be learnt about it.
@@ -820,7 +875,9 @@ final class PeerLink implements Loop {
         waiting.add(new OutFrame(Wire.LEAVING, from, to, 0, null, null, b, b.length));
         accepted.increment();
         leavingSent = true;
-        drain();
+        if (dataGreeted) {
+            drain(); // else the greeting's wake-up lets the loop drain it
+        }
     }
 
     // ------------------------------------------------------------------------------------------ closing

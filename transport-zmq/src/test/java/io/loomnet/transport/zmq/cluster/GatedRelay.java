@@ -1,0 +1,178 @@
+package io.loomnet.transport.zmq.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A loopback TCP relay to one target that holds every connection it accepts, unread and unanswered, until
+ * {@link #open()}; from then on it pipes bytes both ways, with {@code TCP_NODELAY} as ZeroMQ's own sockets have. It makes a link stay CONNECTING (its ZMTP greeting gets no
+ * answer) for as long as a test needs. Threads are platform daemons named {@code relay-…}; {@link #close()} closes
+ * every socket and joins them.
+ */
+final class GatedRelay implements AutoCloseable {
+    private final ServerSocket server;
+    private final int targetPort;
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final AtomicLong accepted = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<Socket> sockets = new ArrayList<>(); // lock
+    private final List<Thread> threads = new ArrayList<>(); // lock
+    private volatile boolean closed;
+
+    GatedRelay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        start("relay-accept", this::acceptLoop);
+    }
+
+    /** @return the endpoint to give the client instead of the target's */
+    String endpoint() {
+        return "tcp://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** @return connections accepted so far */
+    long accepted() {
+        return accepted.get();
+    }
+
+    /** Starts relaying: held connections and later ones are joined to the target. */
+    void open() {
+        gate.countDown();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            if (!track(client)) {
+                return;
+            }
+            noDelay(client);
+            accepted.incrementAndGet();
+            start("relay-conn", () -> relay(client));
+        }
+    }
+
+    private void relay(Socket client) {
+        try {
+            while (!gate.await(10, TimeUnit.MILLISECONDS)) {
+                if (closed) {
+                    return;
+                }
+            }
+            Socket target = new Socket();
+            if (!track(target)) {
+                return;
+            }
+            noDelay(target);
+            target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+            start("relay-up", () -> pipe(client, target));
+            pipe(target, client);
+        } catch (IOException | InterruptedException e) {
+            closeQuietly(client);
+        }
+    }
+
+    /** Copies until either side ends, then closes both (so the other direction ends too). */
+    private static void pipe(Socket from, Socket to) {
+        byte[] buf = new byte[8192];
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                out.write(buf, 0, n);
+            }
+        } catch (SocketException e) {
+            // the other direction closed the sockets, or the relay did
+        } catch (IOException e) {
+            // a reset: end this connection
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    /** Without it, Nagle's algorithm and delayed ACKs hold each small ZMTP frame up to 200 ms. */
+    private static void noDelay(Socket s) {
+        try {
+            s.setTcpNoDelay(true);
+        } catch (SocketException e) {
+            closeQuietly(s); // the relay then ends this connection on its first read or write
+        }
+    }
+
+    private boolean track(Socket s) {
+        lock.lock();
+        try {
+            if (closed) {
+                closeQuietly(s);
+                return false;
+            }
+            sockets.add(s);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void start(String name, Runnable body) {
+        Thread t = Thread.ofPlatform().daemon(true).name(name).unstarted(body);
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            threads.add(t);
+        } finally {
+            lock.unlock();
+        }
+        t.start();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // closing a test relay's socket: nothing to report
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<Thread> toJoin;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            sockets.forEach(GatedRelay::closeQuietly);
+            toJoin = new ArrayList<>(threads);
+        } finally {
+            lock.unlock();
+        }
+        closeQuietly(server);
+        for (Thread t : toJoin) {
+            t.join(TimeUnit.SECONDS.toMillis(10));
+            if (t.isAlive()) {
+                throw new AssertionError("relay thread " + t.getName() + " did not end");
+            }
+        }
+    }
+}
