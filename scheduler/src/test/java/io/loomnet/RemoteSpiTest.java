@@ -31,7 +31,14 @@ import io.loomnet.spi.RemoteRouter;
  */
 @Timeout(30)
 class RemoteSpiTest {
-    /** Delivers to the peer's inbox on one thread per direction (keeps order); can be cut to simulate loss. */
+    /** A payload the loopback router cannot carry, as a cluster cannot carry a type its codec does not know. */
+    record Unsendable(String what) {
+    }
+
+    /**
+     * Delivers to the peer's inbox on one thread per direction (keeps order); can be cut to simulate loss. Throws on
+     * an {@link Unsendable} payload, as a router's codec does on the sending thread.
+     */
     static final class LoopbackRouter implements RemoteRouter {
         final ExecutorService lane = Executors.newSingleThreadExecutor();
         volatile RemoteInbox peer;
@@ -41,6 +48,9 @@ class RemoteSpiTest {
         public boolean route(Handle source, Handle target, MessageType type, long session, Object payload) {
             if (!up) {
                 return false;
+            }
+            if (payload instanceof Unsendable u) {
+                throw new IllegalArgumentException("no codec for " + Unsendable.class.getName() + " (" + u.what() + ")");
             }
             lane.execute(() -> peer.deliver(source, target, type, session, payload));
             return true;
@@ -142,6 +152,39 @@ class RemoteSpiTest {
         ExecutionException again = assertThrows(ExecutionException.class,
                 () -> one.ask(silent, "q", Duration.ofSeconds(60)).get(5, TimeUnit.SECONDS));
         assertThat(again.getCause().getMessage(), containsString("unreachable"));
+    }
+
+    @Test
+    void shouldFailARemoteCallerAtOnceWhenTheReplyCannotBeSent() {
+        Handle direct = two.spawn(() -> (ctx, msg) -> ctx.reply(new Unsendable("reply")));
+        Handle viaToken = two.spawn(() -> (ctx, msg) -> ctx.replyToken().reply(new Unsendable("token")));
+        for (Handle h : java.util.List.of(direct, viaToken)) {
+            // Far longer than the test may run: only an error reply sent at once ends the call in time.
+            CallFailedException e = assertThrows(CallFailedException.class,
+                    () -> one.call(h, "q", Duration.ofSeconds(120)));
+            assertThat(e.getMessage(), containsString("could not send its reply (" + Unsendable.class.getName()));
+            assertThat(e.getMessage(), containsString("no codec for"));
+        }
+    }
+
+    @Test
+    void shouldLeaveNoPendingCallBehindWhenTheRequestCannotBeSent() throws Exception {
+        Handle echo = two.spawn(() -> (ctx, msg) -> ctx.reply(msg.payload()));
+        assertThrows(IllegalArgumentException.class,
+                () -> one.call(echo, new Unsendable("call"), Duration.ofSeconds(120)));
+        assertThrows(IllegalArgumentException.class,
+                () -> one.ask(echo, new Unsendable("ask"), Duration.ofSeconds(120)));
+        Handle caller = one.spawn(() -> (ctx, msg) -> {
+            try {
+                ctx.call(echo, new Unsendable("ctx.call"), Duration.ofSeconds(120));
+                ctx.reply("sent?");
+            } catch (IllegalArgumentException e) {
+                ctx.reply("refused");
+            }
+        });
+        assertEquals("refused", one.call(caller, "go", Duration.ofSeconds(10)));
+        assertEquals(0, one.stats().pendingCalls(), one.stats().toString());
+        assertEquals("q", one.call(echo, "q", Duration.ofSeconds(10)));
     }
 
     private static boolean awaitHandled(Node node, Handle h) throws InterruptedException {

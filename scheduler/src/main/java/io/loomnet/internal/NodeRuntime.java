@@ -415,7 +415,16 @@ public final class NodeRuntime {
                 finish(p, null, p.timeoutFailure());
             }
         });
-        send(callerHandle, to, MessageType.REQUEST, session, request);
+        try {
+            send(callerHandle, to, MessageType.REQUEST, session, request);
+        } catch (RuntimeException e) {
+            // Not sent (no codec for the payload, over the frame limit, back-pressure): the caller gets the
+            // exception now, so the entry and its timer must not wait out the timeout behind it.
+            if (pending.remove(session, p)) {
+                finish(p, null, new CallFailedException(p.describe() + " was not sent: " + e, to, type, timeout));
+            }
+            throw e;
+        }
         return p;
     }
 

@@ -717,7 +717,7 @@ final class ServiceCell implements Context {
             if (!claim()) {
                 return false;
             }
-            node.respond(handle, request.source(), request.session(), payload);
+            sendReply(request, payload);
             return true;
         }
 
@@ -863,7 +863,26 @@ final class ServiceCell implements Context {
     public void reply(Object payload) {
         Message m = requireRequest("reply()");
         replied = true;
-        node.respond(handle, m.source(), m.session(), payload);
+        sendReply(m, payload);
+    }
+
+    /**
+     * Sends the reply to {@code request}. If it cannot be sent (for a caller on another node: the payload has no
+     * codec or is over the frame limit), the caller gets an error reply at once instead of waiting out its timeout,
+     * and the exception goes on to the handler.
+     */
+    private void sendReply(Message request, Object payload) {
+        try {
+            node.respond(handle, request.source(), request.session(), payload);
+        } catch (RuntimeException e) {
+            String why = String.valueOf(e.getMessage());
+            node.respondError(handle, request.source(), request.session(), ErrorKind.HANDLER_FAILED,
+                    "service " + handle + " could not send its reply (" + (payload == null ? "null"
+                            : payload.getClass().getName()) + ") to request " + request.payloadType() + ": "
+                            + e.getClass().getSimpleName() + ": " + (why.length() > 300 ? why.substring(0, 300) + "…"
+                            : why));
+            throw e;
+        }
     }
 
     @Override
