@@ -14,6 +14,9 @@ public interface NodeListener {
 
     /**
      * Skynet's overload warning: a mailbox grew past 1024, and again at each doubling, until it is next empty.
+     * Every crossing is reported here; the node's WARN log line for it is rate-limited to one per service every
+     * 10 s (a line names how many were left out), so a steady stream that fills the queue again and again does
+     * not flood the log. {@link ServiceStats#queueHighWater()} keeps the longest length.
      *
      * @param service the overloaded service
      * @param queueLength its queue length when the threshold was crossed

@@ -8,6 +8,7 @@ package io.loomnet;
  * @param name its registered name, or {@code null}
  * @param state its lifecycle state: NEW, STARTING, RUNNING, RESTARTING, STOPPING or TERMINATED
  * @param queueLength messages waiting in its mailbox
+ * @param queueHighWater the longest its mailbox has been since it was spawned
  * @param handled messages passed to {@code onMessage}
  * @param failures handler failures
  * @param restarts restarts made by its supervision policy
@@ -15,6 +16,7 @@ package io.loomnet;
  * @param suspendedHandlers handlers currently waiting in {@code call} or {@code sleep}
  * @param dispatcher the dispatcher running it
  */
-public record ServiceStats(Handle handle, String name, String state, int queueLength, long handled, long failures,
-                           int restarts, long maxHandleNanos, int suspendedHandlers, Dispatcher dispatcher) {
+public record ServiceStats(Handle handle, String name, String state, int queueLength, int queueHighWater,
+                           long handled, long failures, int restarts, long maxHandleNanos, int suspendedHandlers,
+                           Dispatcher dispatcher) {
 }

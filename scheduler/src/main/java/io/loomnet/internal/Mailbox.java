@@ -48,6 +48,8 @@ final class Mailbox {
     private boolean sealed;
     private int overloadThreshold = OVERLOAD_START;
     private volatile int overload;
+    /** The longest the queue has been; written under the lock, read without it. */
+    private volatile int highWater;
 
     Mailbox(int capacity) {
         this.capacity = capacity;
@@ -71,6 +73,9 @@ final class Mailbox {
             }
             ring[(head + size) & (ring.length - 1)] = m;
             size++;
+            if (size > highWater) {
+                highWater = size;
+            }
             if (size > overloadThreshold) {
                 overload = size;
                 overloadThreshold <<= 1;
@@ -186,6 +191,11 @@ final class Mailbox {
     }
 
     /** @return the queue length recorded at the last threshold crossing, then 0; read once per warning */
+    /** @return the longest the queue has been since the mailbox was made */
+    int highWater() {
+        return highWater;
+    }
+
     int takeOverload() {
         // Read without the lock, as Skynet does: a racing producer can at worst delay one warning.
         int o = overload;

@@ -710,8 +710,19 @@ public final class NodeRuntime {
         }
     }
 
-    void overload(ServiceCell cell, int length) {
-        cell.logger().warn("service {} may overload, message queue length = {}", cell.handle, length);
+    /**
+     * @param highWater the longest the queue has been
+     * @param suppressed {@code -1} to leave the log out (rate-limited), else the warnings left out since the last
+     */
+    void overload(ServiceCell cell, int length, int highWater, int suppressed) {
+        if (suppressed == 0) {
+            cell.logger().warn("service {} may overload, message queue length = {} (longest so far {})", cell.handle,
+                    length, highWater);
+        } else if (suppressed > 0) {
+            cell.logger().warn("service {} may overload, message queue length = {} (longest so far {}; {} more "
+                    + "warnings in the last {} s were not logged)", cell.handle, length, highWater, suppressed,
+                    TimeUnit.NANOSECONDS.toSeconds(ServiceCell.OVERLOAD_LOG_INTERVAL_NANOS));
+        }
         NodeListener l = config.listener();
         if (l != null) {
             try {

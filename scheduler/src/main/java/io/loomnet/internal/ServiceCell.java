@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -107,6 +108,11 @@ final class ServiceCell implements Context {
 
     // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
     private volatile long handled;
+    // Overload warnings written to the log (driver only, exclusion held).
+    static final long OVERLOAD_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private boolean overloadLogged;
+    private long overloadLoggedAt;
+    private int overloadSuppressed;
     private volatile long failures;
     private volatile int restarts;
     private volatile long maxHandleNanos;
@@ -218,10 +224,28 @@ final class ServiceCell implements Context {
         return pending && mailbox.schedule();
     }
 
+    /**
+     * Skynet's overload warning, with the log rate-limited: every threshold crossing reaches the node listener, but
+     * at most one per {@link #OVERLOAD_LOG_INTERVAL_NANOS} reaches the log, so a steady stream that fills and drains
+     * the queue again and again does not flood it. Driver only (exclusion held).
+     */
+    private void reportOverload(int length) {
+        long now = System.nanoTime();
+        boolean log = !overloadLogged || now - overloadLoggedAt >= OVERLOAD_LOG_INTERVAL_NANOS;
+        node.overload(this, length, mailbox.highWater(), log ? overloadSuppressed : -1);
+        if (log) {
+            overloadLogged = true;
+            overloadLoggedAt = now;
+            overloadSuppressed = 0;
+        } else {
+            overloadSuppressed++;
+        }
+    }
+
     private void dispatch(Message m) {
         int overload = mailbox.takeOverload();
         if (overload > 0) {
-            node.overload(this, overload);
+            reportOverload(overload);
         }
         current = m;
         replied = false;
@@ -974,8 +998,8 @@ final class ServiceCell implements Context {
         } finally {
             lifeLock.unlock();
         }
-        return new ServiceStats(handle, name, phaseName(), mailbox.size(), handled, failures, restarts,
-                maxHandleNanos, suspended, dispatcher.kind());
+        return new ServiceStats(handle, name, phaseName(), mailbox.size(), mailbox.highWater(), handled, failures,
+                restarts, maxHandleNanos, suspended, dispatcher.kind());
     }
 
     @Override

@@ -78,6 +78,8 @@ public final class StatsMeters {
     public static final List<Field<ServiceStats>> SERVICE = List.of(
             gauge("queueLength", "loomnet.service.queue.length", "messages waiting in the mailbox",
                     ServiceStats::queueLength),
+            gauge("queueHighWater", "loomnet.service.queue.high.water", "the longest the mailbox has been",
+                    ServiceStats::queueHighWater),
             counter("handled", "loomnet.service.messages.handled", "messages passed to onMessage",
                     ServiceStats::handled),
             counter("failures", "loomnet.service.failures", "handler failures", ServiceStats::failures),

@@ -274,7 +274,7 @@ final class ConsoleService implements Service {
                 + " (unknown or terminated)"));
         return List.of("handle " + s.handle(), "name " + (s.name() == null ? "-" : s.name()), "state " + s.state(),
                 "dispatcher " + s.dispatcher().name().toLowerCase(Locale.ROOT), "queue-length " + s.queueLength(),
-                "handled " + s.handled(), "failures " + s.failures(), "restarts " + s.restarts(),
+                "queue-high-water " + s.queueHighWater(), "handled " + s.handled(), "failures " + s.failures(), "restarts " + s.restarts(),
                 "max-handle-ms " + TimeUnit.NANOSECONDS.toMillis(s.maxHandleNanos()),
                 "suspended-handlers " + s.suspendedHandlers());
     }
