@@ -47,9 +47,7 @@ public final class Handle implements Comparable<Handle> {
      * @throws IllegalArgumentException if either part is out of range
      */
     public static Handle of(int node, long sequence) {
-        if (node < 0 || node > MAX_NODE) {
-            throw new IllegalArgumentException("node id must be in 0.." + MAX_NODE + ", was " + node);
-        }
+        requireNodeId(node);
         if (sequence < 0 || sequence > MAX_SEQUENCE) {
             throw new IllegalArgumentException("sequence must be in 0.." + MAX_SEQUENCE + ", was " + sequence);
         }

@@ -62,7 +62,7 @@ class CloseTest {
         assertThat(ThreadLeaks.liveThreadsNamed(prefix), empty());
         // Stages in the design's order: intake -> transport (none here) -> services -> timers -> dispatchers.
         assertEquals(List.of("intake/intake", "services/services", "timers/monitor", "timers/timing wheel",
-                "dispatchers/dispatchers"), report.stopped());
+                "dispatchers/jfr statistics", "dispatchers/dispatchers"), report.stopped());
     }
 
     @ParameterizedTest

@@ -6,7 +6,7 @@ import io.loomnet.Dispatcher;
  * Gives service cells threads. The contract, for every implementation:
  * <ul>
  *   <li>{@link #start} begins driving a newly registered cell: eventually some thread calls
- *   {@link ServiceCell#drive(Object, int)} with the cell's start pending.</li>
+ *   {@link ServiceCell#drive(Thread, int)} with the cell's start pending.</li>
  *   <li>{@link #wake} is called exactly when a cell's mailbox went from unscheduled to scheduled: the cell must
  *   be driven again.</li>
  *   <li>{@link #suspendBegin} is called on a handler thread about to block in {@code call}/{@code sleep}

@@ -123,6 +123,7 @@ public final class NodeRuntime {
     public void start() {
         timers.start();
         monitor.start();
+        scope.addCloseable(STAGE_DISPATCHERS, "jfr statistics", NodeStatisticsHook.register(this::stats));
     }
 
     Node facade() {

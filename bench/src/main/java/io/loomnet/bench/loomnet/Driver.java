@@ -19,6 +19,7 @@ public final class Driver {
     private Driver() {
     }
 
+    @SuppressWarnings("try") // BenchRuntime.close() may throw InterruptedException; main reports it
     public static void main(String[] args) throws Exception {
         String runtime = args[0];
         String workload = args[1];

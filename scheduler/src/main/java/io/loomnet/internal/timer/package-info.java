@@ -59,7 +59,7 @@
  *
  * <h2>Thread contract</h2>
  * <pre>
- *   any thread (virtual ok)          lock                 timer thread "loomnet-<id>-timer"
+ *   any thread (virtual ok)          lock                 timer thread "loomnet-&lt;id&gt;-timer"
  *   ----------------------    -----------------    -----------------------------------------
  *   schedule(delay, task) --&gt; wheel.add            wake (parkNanos until next tick start)
  *   Timeout.cancel()      --&gt; CAS, wheel.cancel    lock; wheel.advance(now tick) -&gt; batch; unlock

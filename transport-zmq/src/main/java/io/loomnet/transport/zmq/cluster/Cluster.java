@@ -354,9 +354,7 @@ public final class Cluster implements AutoCloseable {
             if (nodeId == node.id()) {
                 throw new IllegalArgumentException("peer " + nodeId + " is this node itself");
             }
-            if (nodeId < 0 || nodeId > Handle.MAX_NODE) {
-                throw new IllegalArgumentException("peer node id must be in 0.." + Handle.MAX_NODE + ", was " + nodeId);
-            }
+            Handle.requireNodeId(nodeId);
             peers.put(nodeId, ZmqAddresses.requireEndpoint("inbox of peer " + nodeId,
                     Objects.requireNonNull(endpoint, "endpoint"), false));
             return this;

@@ -43,6 +43,21 @@ class ClusterBuilderValidationTest {
     }
 
     @Test
+    void shouldRejectBadPeerNodeIdsWithTheSharedNodeIdRule() {
+        Cluster.Builder b = Cluster.builder(node);
+        IllegalArgumentException high = assertThrows(IllegalArgumentException.class,
+                () -> b.peer(70000, "tcp://10.0.0.2:7002"));
+        assertThat(high.getMessage(), containsString("node id must be in 0..65535, was 70000"));
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> b.peer(-1, "tcp://10.0.0.2:7002"));
+        assertThat(negative.getMessage(), containsString("node id must be in 0..65535, was -1"));
+        IllegalArgumentException self = assertThrows(IllegalArgumentException.class,
+                () -> b.peer(1, "tcp://10.0.0.2:7002"));
+        assertThat(self.getMessage(), containsString("peer 1 is this node itself"));
+        b.peer(65535, "tcp://10.0.0.2:7002"); // the largest id is a valid peer
+    }
+
+    @Test
     void shouldRejectCurveKeysOutsideZ85WithoutShowingThem() {
         String secretish = "x".repeat(39) + "\"";
         InvalidAddressException e = assertThrows(InvalidAddressException.class,
