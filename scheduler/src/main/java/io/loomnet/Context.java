@@ -61,7 +61,9 @@ public interface Context {
     Object call(Handle to, Object request, Duration timeout);
 
     /**
-     * <em>Handler only.</em> {@link #call} with the reply cast to {@code type}.
+     * <em>Handler only.</em> {@link #call(Handle, Object, Duration)} with a typed reply. Suspends only this
+     * handler, exactly like the untyped call; the reply's type is checked when it arrives, before this handler
+     * resumes. A {@code null} reply passes as {@code null}; a primitive {@code type} accepts its wrapper.
      *
      * @param to the receiver
      * @param request the request
@@ -69,14 +71,55 @@ public interface Context {
      * @param timeout how long to wait
      * @param <T> the reply type
      * @return the reply
-     * @throws CallFailedException if the reply is not a {@code type}
+     * @throws CallFailedException if the target's handler failed, or the reply is not a {@code type} (the message
+     *         names the target, the expected and the actual type, and the timeout)
+     * @throws CallTimeoutException if no reply came in time
+     * @throws ServiceUnavailableException if the target is unknown, stopped, or stops before handling it
+     * @throws CallCancelledException if this service is stopping
      */
     <T> T call(Handle to, Object request, Class<T> type, Duration timeout);
+
+    /**
+     * <em>Handler only.</em> {@link #call(Handle, Object, Duration)} to a service found by name: a local name,
+     * {@code name@node}, or a printed handle, resolved as {@link #lookup} does. Resolving {@code name@node} asks
+     * that node and holds this handler (and so the service) up to 5 s; once resolved, the call suspends only this
+     * handler. The name is resolved once, when the call is made.
+     *
+     * @param target the name
+     * @param request the request
+     * @param timeout how long to wait for the reply
+     * @return the reply
+     * @throws ServiceUnavailableException if no service has that name (the message names it), or the target
+     *         stops before handling the request
+     * @throws CallTimeoutException if no reply came in time
+     * @throws CallFailedException if the target's handler failed
+     * @throws CallCancelledException if this service is stopping
+     */
+    Object call(String target, Object request, Duration timeout);
+
+    /**
+     * <em>Handler only.</em> {@link #call(String, Object, Duration)} with a typed reply, checked as
+     * {@link #call(Handle, Object, Class, Duration)} checks it.
+     *
+     * @param target the name
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the reply
+     * @throws ServiceUnavailableException if no service has that name, or it stops before handling the request
+     * @throws CallFailedException if the target's handler failed, or the reply is not a {@code type}
+     * @throws CallTimeoutException if no reply came in time
+     * @throws CallCancelledException if this service is stopping
+     */
+    <T> T call(String target, Object request, Class<T> type, Duration timeout);
 
     /**
      * Sends a request without blocking. The stage completes with the reply or exceptionally with a
      * {@link CallException}. Its callbacks run on whichever thread completes it (the replier's or the timer's),
      * not inside this service: to act on the reply inside the service, {@link #send} it to {@link #self()}.
+     * Thread-safe. The request is ordered with this service's other messages to {@code to}, as {@link #send} is.
+     * If this service stops or restarts first, the stage fails with {@link CallCancelledException}.
      *
      * @param to the receiver
      * @param request the request
@@ -84,6 +127,45 @@ public interface Context {
      * @return the pending reply
      */
     CompletionStage<Object> ask(Handle to, Object request, Duration timeout);
+
+    /**
+     * {@link #ask(Handle, Object, Duration)} with a typed reply. Thread-safe. A reply that is not a {@code type}
+     * completes the stage exceptionally with a {@link CallFailedException} naming the target, the expected and
+     * the actual type, and the timeout; a {@code null} reply passes; a primitive {@code type} accepts its wrapper.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the pending reply
+     */
+    <T> CompletionStage<T> ask(Handle to, Object request, Class<T> type, Duration timeout);
+
+    /**
+     * {@link #ask(Handle, Object, Duration)} to a service found by name ({@link #lookup} rules). Thread-safe;
+     * never blocks, except that resolving {@code name@node} asks that node and may take up to 5 s. An unknown
+     * name completes the stage exceptionally with a {@link ServiceUnavailableException} that names it.
+     *
+     * @param target a local name, {@code name@node} or a printed handle
+     * @param request the request
+     * @param timeout how long to wait
+     * @return the pending reply
+     */
+    CompletionStage<Object> ask(String target, Object request, Duration timeout);
+
+    /**
+     * {@link #ask(String, Object, Duration)} with a typed reply, checked as
+     * {@link #ask(Handle, Object, Class, Duration)} checks it. Thread-safe.
+     *
+     * @param target a local name, {@code name@node} or a printed handle
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the pending reply
+     */
+    <T> CompletionStage<T> ask(String target, Object request, Class<T> type, Duration timeout);
 
     /**
      * <em>Handler only.</em> Answers the request being handled.

@@ -128,7 +128,7 @@ class SupervisionTest {
         try (Node node = Node.builder().dispatcher(d).pooledWorkers(2).start()) {
             BlockingQueue<Object> events = new LinkedBlockingQueue<>();
             Handle c = childOf(node, Supervision.stop(), events, new AtomicInteger());
-            var pending = node.ask(c, "crash", Duration.ofSeconds(5)); // a request: its caller gets the failure
+            var pending = node.ask(c, "crash", Duration.ofSeconds(5)).toCompletableFuture(); // a request: its caller gets the failure
             var e = assertThrows(java.util.concurrent.ExecutionException.class, pending::get);
             assertInstanceOf(CallFailedException.class, e.getCause());
             assertEquals(Supervision.Kind.STOP, ((ChildFailed) events.poll(10, TimeUnit.SECONDS)).action());

@@ -394,16 +394,17 @@ public final class NodeRuntime {
     /**
      * Starts a call or ask: registers the pending entry (and with the caller cell, so its stop cancels it),
      * arms the timeout and sends the request. The entry may already be complete on return (unknown target).
+     *
+     * @param targetName the name the caller used, or {@code null}; only for messages
+     * @param replyType the reply's required class, or {@code null} for any reply (see {@link #replyClass})
      */
-    PendingCall newCall(ServiceCell caller, Handle callerHandle, Handle to, Object request, Duration timeout,
-                        Thread waiter, CompletableFuture<Object> future) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("call timeout must be positive, was " + timeout);
-        }
+    PendingCall newCall(ServiceCell caller, Handle callerHandle, Handle to, String targetName, Object request,
+                        Class<?> replyType, Duration timeout, Thread waiter, CompletableFuture<Object> future) {
+        requirePositive(timeout);
         long session = nextSession.getAndIncrement();
-        String type = request == null ? "null" : request.getClass().getName();
-        PendingCall p = new PendingCall(session, caller, callerHandle, to, type, timeout, waiter, future, false);
+        String type = typeName(request);
+        PendingCall p = new PendingCall(session, caller, callerHandle, to, targetName, type, replyType, timeout,
+                waiter, future, false);
         if (caller != null && !caller.addOutgoing(p)) {
             p.complete(null, new CallCancelledException(p.describe() + " refused: service " + callerHandle
                     + " is stopping", to, type, timeout));
@@ -419,13 +420,115 @@ public final class NodeRuntime {
         return p;
     }
 
+    private static void requirePositive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("call timeout must be positive, was " + timeout);
+        }
+    }
+
+    private static String typeName(Object payload) {
+        return payload == null ? "null" : payload.getClass().getName();
+    }
+
+    /**
+     * The class a typed call checks its reply against: {@code null} for {@code Object} (any reply will do),
+     * the wrapper for a primitive ({@code int.class} accepts an {@code Integer}).
+     */
+    static Class<?> replyClass(Class<?> type) {
+        Objects.requireNonNull(type, "type");
+        if (type == Object.class) {
+            return null;
+        }
+        if (!type.isPrimitive()) {
+            return type;
+        }
+        return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
+    }
+
+    /** A printed handle adds nothing to a call's description: the handle is printed anyway. */
+    private static String shownName(String name) {
+        return name == null || name.startsWith(":") ? null : name;
+    }
+
+    /** The failure of a call or ask whose target name resolves to no service. */
+    private ServiceUnavailableException noSuchName(Handle callerHandle, String target, Object request,
+                                                   Duration timeout) {
+        int at = target.lastIndexOf('@');
+        String where = at > 0 ? "node " + target.substring(at + 1) + " (or that node is unreachable)"
+                : "node " + config.nodeId();
+        String type = typeName(request);
+        return new ServiceUnavailableException("call from " + callerHandle + " to '" + target + "' (request " + type
+                + ", timeout " + timeout.toMillis() + " ms) failed: no service named '"
+                + (at > 0 ? target.substring(0, at) : target) + "' on " + where, null, type, timeout);
+    }
+
+    /**
+     * An ask by handle or by name, from a service ({@code caller} non-null) or from outside any service. The one
+     * implementation behind every {@code ask} of {@link io.loomnet.Node} and {@link io.loomnet.Context}.
+     *
+     * @param to the target handle, or {@code null} to resolve {@code name}
+     * @param name the name the caller gave, or {@code null}
+     * @param type the reply's type; {@code Object.class} for any
+     * @return the future reply, already checked against {@code type}
+     */
+    public <T> CompletableFuture<T> ask(Handle to, String name, Object request, Class<T> type, Duration timeout) {
+        return ask(null, to, name, request, type, timeout);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> ask(ServiceCell caller, Handle to, String name, Object request, Class<T> type,
+                                 Duration timeout) {
+        Class<?> replyType = replyClass(type);
+        Handle callerHandle = caller == null ? nodeHandle : caller.handle;
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        if (caller == null && closing) {
+            f.completeExceptionally(new NodeClosedException("node " + config.nodeId() + " is closing; ask to "
+                    + (to != null ? to : "'" + name + "'") + " refused"));
+            return (CompletableFuture<T>) (CompletableFuture<?>) f;
+        }
+        Handle target = to;
+        if (target == null) {
+            requirePositive(timeout);
+            Optional<Handle> h = lookup(Objects.requireNonNull(name, "target"));
+            if (h.isEmpty()) {
+                f.completeExceptionally(noSuchName(callerHandle, name, request, timeout));
+                return (CompletableFuture<T>) (CompletableFuture<?>) f;
+            }
+            target = h.get();
+        }
+        newCall(caller, callerHandle, target, shownName(name), request, replyType, timeout, null, f);
+        return (CompletableFuture<T>) (CompletableFuture<?>) f;
+    }
+
+    /**
+     * A blocking call from a service's handler, by handle or by name, suspending only that handler. The one
+     * implementation behind every {@code call} of {@link io.loomnet.Context}.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T call(ServiceCell caller, Handle to, String name, Object request, Class<T> type, Duration timeout) {
+        Class<?> replyType = replyClass(type);
+        Handle target = to;
+        if (target == null) {
+            requirePositive(timeout);
+            target = lookup(Objects.requireNonNull(name, "target"))
+                    .orElseThrow(() -> noSuchName(caller.handle, name, request, timeout));
+        }
+        PendingCall p = newCall(caller, caller.handle, target, shownName(name), request, replyType, timeout,
+                Thread.currentThread(), null);
+        if (!p.isDone()) {
+            caller.suspend(p);
+        }
+        return (T) p.result();
+    }
+
     PendingCall newSleep(ServiceCell caller, Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("sleep delay must not be negative, was " + delay);
         }
         long session = nextSession.getAndIncrement();
-        PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, "sleep", delay,
+        PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, null, "sleep", null, delay,
                 Thread.currentThread(), null, true);
         if (!caller.addOutgoing(p)) {
             p.complete(null, new CallCancelledException("sleep of " + caller.handle + " refused: it is stopping",
@@ -453,23 +556,6 @@ public final class NodeRuntime {
             finish(p, null, new CallCancelledException(p.describe() + " cancelled: " + why, p.target,
                     p.requestType, p.timeout));
         }
-    }
-
-    /**
-     * A call from outside any service (the node's own handle is the caller).
-     *
-     * @return the future reply
-     */
-    public CompletableFuture<Object> ask(Handle to, Object request, Duration timeout) {
-        if (closing) {
-            CompletableFuture<Object> f = new CompletableFuture<>();
-            f.completeExceptionally(new NodeClosedException("node " + config.nodeId() + " is closing; ask to " + to
-                    + " refused"));
-            return f;
-        }
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        newCall(null, nodeHandle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
-        return f;
     }
 
     /**

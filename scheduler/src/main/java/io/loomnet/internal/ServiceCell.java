@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.loomnet.CallCancelledException;
-import io.loomnet.CallFailedException;
 import io.loomnet.Cancellable;
 import io.loomnet.ChildFailed;
 import io.loomnet.Context;
@@ -831,32 +830,44 @@ final class ServiceCell implements Context {
 
     @Override
     public Object call(Handle to, Object request, Duration timeout) {
-        requireHandler("call()");
-        PendingCall p = node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout,
-                Thread.currentThread(), null);
-        if (!p.isDone()) {
-            suspend(p);
-        }
-        return p.result();
+        return call(to, request, Object.class, timeout);
     }
 
     @Override
     public <T> T call(Handle to, Object request, Class<T> type, Duration timeout) {
-        Object r = call(to, request, timeout);
-        if (r != null && !type.isInstance(r)) {
-            throw new CallFailedException("call from " + handle + " to " + to + " (request "
-                    + (request == null ? "null" : request.getClass().getName()) + ") expected a "
-                    + type.getName() + " reply but got " + r.getClass().getName(), to,
-                    request == null ? "null" : request.getClass().getName(), timeout);
-        }
-        return type.cast(r);
+        requireHandler("call()");
+        return node.call(this, Objects.requireNonNull(to, "to"), null, request, type, timeout);
+    }
+
+    @Override
+    public Object call(String target, Object request, Duration timeout) {
+        return call(target, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> T call(String target, Object request, Class<T> type, Duration timeout) {
+        requireHandler("call()");
+        return node.call(this, null, Objects.requireNonNull(target, "target"), request, type, timeout);
     }
 
     @Override
     public CompletionStage<Object> ask(Handle to, Object request, Duration timeout) {
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
-        return f;
+        return ask(to, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> CompletionStage<T> ask(Handle to, Object request, Class<T> type, Duration timeout) {
+        return node.ask(this, Objects.requireNonNull(to, "to"), null, request, type, timeout);
+    }
+
+    @Override
+    public CompletionStage<Object> ask(String target, Object request, Duration timeout) {
+        return ask(target, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> CompletionStage<T> ask(String target, Object request, Class<T> type, Duration timeout) {
+        return node.ask(this, null, Objects.requireNonNull(target, "target"), request, type, timeout);
     }
 
     @Override
