@@ -263,6 +263,19 @@ public interface Context {
     void register(String name);
 
     /**
+     * Removes one of this service's own names, so that lookups and calls by that name fail from now on and the
+     * name may be registered again (by any service). Thread-safe. Names held by other services are left alone
+     * (use {@link Node#unregister} for those). A message already sent to this service's handle still arrives;
+     * only resolution by name is affected, and a lookup that has already returned the handle keeps it.
+     *
+     * @param name one of this service's local names, or {@code name@<this node>}
+     * @return {@code true} if this call removed it; {@code false} if this service does not hold the name (not
+     *         registered, held by another service, already removed, or this service has terminated)
+     * @throws IllegalArgumentException if the name is on another node or is not a valid name
+     */
+    boolean unregister(String name);
+
+    /**
      * Looks up a name: a local name, {@code name@node} on another node (asks that node; may block up to 5 s),
      * or a printed handle ({@code :0001:00000000002a}).
      *

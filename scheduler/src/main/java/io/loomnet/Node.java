@@ -257,6 +257,22 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Removes a local name from whichever of this node's services holds it, so that lookups and calls by that
+     * name fail from now on and the name may be registered again. Thread-safe; takes effect before it returns.
+     * Messages already sent to the service's handle still arrive, and a handle already looked up stays valid;
+     * the service itself goes on. A service's names still vanish when it terminates, whether or not some were
+     * unregistered.
+     *
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it; {@code false} if no live service on this node holds it
+     * @throws IllegalArgumentException if the name is on another node (names are owned by their node: unregister
+     *         it there), is a printed handle, or is not a valid name
+     */
+    public boolean unregister(String name) {
+        return runtime.unregister(name);
+    }
+
+    /**
      * Stops a service as if it called {@link Context#exit()}.
      *
      * @param target the service

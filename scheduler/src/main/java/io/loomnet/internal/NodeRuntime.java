@@ -570,17 +570,61 @@ public final class NodeRuntime {
 
     // ------------------------------------------------------------------------------------------ names, watch, kill
 
+    /*
+     * The name table. `names` maps each local name to its cell; each cell also lists its own names (under its
+     * lifeLock) so that its termination can remove them. Every change to a cell's names -- register, unregister,
+     * terminate -- happens under that cell's lifeLock, and the table itself changes only through atomic
+     * ConcurrentHashMap operations (putIfAbsent, remove(key, cell)), so readers (lookup, send by name) take no lock.
+     */
+
     void register(ServiceCell cell, String name) {
         ServiceOptions.validateName(name);
-        ServiceCell prev = names.putIfAbsent(name, cell);
-        if (prev != null && prev != cell) {
+        ServiceCell prev = cell.addName(name, names);
+        if (prev == cell) {
+            throw new ServiceStoppedException("register(): service " + cell.handle + " has terminated");
+        }
+        if (prev != null) {
             throw new NameTakenException("name '" + name + "' is already registered to service " + prev.handle
                     + "; cannot register it for " + cell.handle);
         }
-        if (!cell.addName(name)) {
-            names.remove(name, cell);
-            throw new ServiceStoppedException("register(): service " + cell.handle + " has terminated");
+    }
+
+    /**
+     * Removes a name this node owns (for {@link io.loomnet.Node#unregister}: whichever service holds it).
+     *
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it
+     */
+    public boolean unregister(String name) {
+        return unregister(null, name);
+    }
+
+    /**
+     * Removes a name this node owns.
+     *
+     * @param owner if non-null, remove the name only if this service holds it
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it
+     * @throws IllegalArgumentException if the name is on another node, is a printed handle, or is not a valid name
+     */
+    boolean unregister(ServiceCell owner, String name) {
+        Objects.requireNonNull(name, "name");
+        String local = name;
+        int at = name.lastIndexOf('@');
+        if (at > 0) {
+            String node = name.substring(at + 1);
+            if (!node.equals(Integer.toString(config.nodeId()))) {
+                throw new IllegalArgumentException("cannot unregister '" + name + "': node " + config.nodeId()
+                        + " can unregister only its own names; unregister it on node " + node);
+            }
+            local = name.substring(0, at);
         }
+        if (local.startsWith(":")) {
+            throw new IllegalArgumentException("cannot unregister '" + name + "': it is a printed handle, not a name");
+        }
+        ServiceOptions.validateName(local);
+        ServiceCell c = names.get(local);
+        return c != null && (owner == null || owner == c) && c.removeName(local, names);
     }
 
     /**

@@ -584,16 +584,47 @@ final class ServiceCell implements Context {
         }
     }
 
-    boolean addName(String name) {
+    /**
+     * Registers {@code name} for this cell in the node's name table; the table entry and this cell's own list
+     * change together under lifeLock (see the name table in {@link NodeRuntime}).
+     *
+     * @return {@code null} if registered (or already this cell's), the other holder if the name is taken, or
+     *         this cell if it has terminated
+     */
+    ServiceCell addName(String name, java.util.concurrent.ConcurrentMap<String, ServiceCell> table) {
         lifeLock.lock();
         try {
             if (phase == TERMINATED) {
-                return false;
+                return this;
+            }
+            ServiceCell prev = table.putIfAbsent(name, this);
+            if (prev != null && prev != this) {
+                return prev;
             }
             if (names == null) {
                 names = new ArrayList<>(1);
             }
-            names.add(name);
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+            return null;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    /**
+     * Removes one of this cell's names from the node's name table and from its own list, under lifeLock.
+     *
+     * @return {@code false} if this cell does not hold the name (or has terminated: its names are going anyway)
+     */
+    boolean removeName(String name, java.util.concurrent.ConcurrentMap<String, ServiceCell> table) {
+        lifeLock.lock();
+        try {
+            if (names == null || !names.remove(name)) {
+                return false;
+            }
+            table.remove(name, this);
             return true;
         } finally {
             lifeLock.unlock();
@@ -939,6 +970,11 @@ final class ServiceCell implements Context {
     @Override
     public void register(String name) {
         node.register(this, name);
+    }
+
+    @Override
+    public boolean unregister(String name) {
+        return node.unregister(this, name);
     }
 
     @Override
