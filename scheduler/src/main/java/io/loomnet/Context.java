@@ -232,6 +232,29 @@ public interface Context {
     Cancellable timeout(Duration delay, Object payload);
 
     /**
+     * Delivers {@code payload} to this service as a {@link MessageType#TIMER} message every {@code period}, at a
+     * fixed rate, until the returned timer is cancelled or the service stops. Thread-safe.
+     *
+     * <p><b>Timing.</b> The n-th tick is due {@code n * period} after this call, on the same 10 ms wheel as
+     * {@link #timeout} (never early): each tick is planned from the previous <em>planned</em> time, not from when
+     * the previous one was delivered, so lateness does not accumulate. After a stall the missed ticks come one per
+     * wheel tick until the timer has caught up; a period shorter than the wheel's tick therefore gives one tick
+     * per wheel tick. A tick that finds a bounded mailbox full is skipped.
+     *
+     * <p><b>Ordering.</b> Ticks arrive in order, interleaved with other messages in arrival order. Once
+     * {@link Cancellable#cancel()} has returned, this service handles no further tick of this timer, not even one
+     * already queued. A stop cancels the timer (queued ticks are dropped, not dead-lettered), and so does a
+     * restart: a fresh instance sets up its own timers in {@code onStart}. If this service is already stopping,
+     * no tick is ever delivered and {@code cancel()} returns {@code false}.
+     *
+     * @param period the time between ticks, positive
+     * @param payload each tick's payload (the same object every time)
+     * @return the timer; {@code cancel()} returns {@code true} if this call stopped it
+     * @throws IllegalArgumentException if {@code period} is zero or negative
+     */
+    Cancellable every(Duration period, Object payload);
+
+    /**
      * <em>Handler only.</em> Suspends this handler for {@code delay} (10 ms resolution, never early); the
      * service keeps handling other messages meanwhile.
      *

@@ -294,6 +294,35 @@ public final class NodeRuntime {
         }
     }
 
+    /**
+     * Delivers one tick of a {@code ctx.every} timer, like {@link #deliverTimer}: a tick that finds the mailbox
+     * full is skipped (the next one is still planned); one that finds it closed ends the timer.
+     *
+     * @return {@code false} once the service has stopped
+     */
+    boolean deliverTick(ServiceCell cell, PeriodicTimer timer) {
+        Message m = new Message(cell.handle, 0, MessageType.TIMER, timer);
+        int r = cell.mailbox.offer(m);
+        if (r == Mailbox.OK || r == Mailbox.WAKE) {
+            sent.increment();
+            if (r == Mailbox.WAKE) {
+                cell.dispatcher.wake(cell);
+            }
+            return true;
+        }
+        LOG.debug("tick of {} for {} dropped: {}", timer, cell.handle,
+                r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
+        return r != Mailbox.CLOSED;
+    }
+
+    /**
+     * A queued tick whose timer was cancelled before the service got to it: taken back as if never sent, as a
+     * cancelled timer that had not fired yet would be, so {@code sent == handled + deadLetters} still holds.
+     */
+    void withdrawTick() {
+        sent.decrement();
+    }
+
     /** Sends a system notice (Terminated, ChildFailed) from the runtime. */
     void sendSystem(Handle from, Handle to, Object notice) {
         send(from, to, MessageType.SYSTEM, 0, notice);

@@ -103,6 +103,7 @@ final class ServiceCell implements Context {
     private List<String> names;
     private Set<PendingCall> outgoing;
     private Set<Token> tokens;
+    private Set<PeriodicTimer> periodics;
 
     // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
     private volatile long handled;
@@ -218,6 +219,13 @@ final class ServiceCell implements Context {
     }
 
     private void dispatch(Message m) {
+        if (m.type() == MessageType.TIMER && m.payload() instanceof PeriodicTimer pt) {
+            if (pt.isCancelled()) {
+                node.withdrawTick(); // cancelled while queued: the service never sees it
+                return;
+            }
+            m = new Message(m.source(), 0, MessageType.TIMER, pt.payload);
+        }
         int overload = mailbox.takeOverload();
         if (overload > 0) {
             node.overload(this, overload);
@@ -314,6 +322,7 @@ final class ServiceCell implements Context {
         phase = RESTARTING;
         restartDue = false;
         cancelOutgoing("service " + handle + " is restarting");
+        cancelPeriodics();
         stopInstance();
         if (delay.isZero()) {
             restartDue = true;
@@ -434,8 +443,11 @@ final class ServiceCell implements Context {
         }
         DeadLetter.Reason why = startFailed && reason == Terminated.Reason.FAILED ? DeadLetter.Reason.START_FAILED
                 : DeadLetter.Reason.STOPPED;
+        cancelPeriodics();
         for (Message m : mailbox.seal()) {
-            node.deadLetter(m, handle, why);
+            if (!withdrawnTick(m)) {
+                node.deadLetter(m, handle, why);
+            }
         }
         cancelOutgoing("service " + handle + " is stopping");
         failTokens();
@@ -505,8 +517,11 @@ final class ServiceCell implements Context {
         } finally {
             lifeLock.unlock();
         }
+        cancelPeriodics();
         for (Message m : mailbox.seal()) {
-            node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
+            if (!withdrawnTick(m)) {
+                node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
+            }
         }
         cancelOutgoing(detail);
         failTokens();
@@ -945,6 +960,77 @@ final class ServiceCell implements Context {
         Objects.requireNonNull(delay, "delay");
         TimingWheel.Timeout t = node.timers().schedule(delay, () -> node.deliverTimer(this, payload));
         return t::cancel;
+    }
+
+    @Override
+    public Cancellable every(Duration period, Object payload) {
+        Objects.requireNonNull(period, "period");
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("every(): period must be positive, was " + period);
+        }
+        long nanos;
+        try {
+            nanos = Math.min(period.toNanos(), PeriodicTimer.MAX_PERIOD_NANOS);
+        } catch (ArithmeticException tooLong) {
+            nanos = PeriodicTimer.MAX_PERIOD_NANOS;
+        }
+        PeriodicTimer t = new PeriodicTimer(this, nanos, payload);
+        lifeLock.lock();
+        try {
+            if (stopRequested || phase >= STOPPING) {
+                t.cancel(); // never armed: a stopping service gets no ticks
+                return t;
+            }
+            if (periodics == null) {
+                periodics = new HashSet<>();
+            }
+            periodics.add(t);
+        } finally {
+            lifeLock.unlock();
+        }
+        t.start();
+        return t;
+    }
+
+    void removePeriodic(PeriodicTimer t) {
+        lifeLock.lock();
+        try {
+            if (periodics != null) {
+                periodics.remove(t);
+            }
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    /** Cancels every {@code every} timer: on stop, forced termination and restart. */
+    private void cancelPeriodics() {
+        List<PeriodicTimer> all;
+        lifeLock.lock();
+        try {
+            if (periodics == null || periodics.isEmpty()) {
+                return;
+            }
+            all = new ArrayList<>(periodics);
+            periodics.clear();
+        } finally {
+            lifeLock.unlock();
+        }
+        for (PeriodicTimer t : all) {
+            t.cancel();
+        }
+    }
+
+    /**
+     * A tick still queued when the service stops belongs to a timer the stop has cancelled: it is withdrawn (not
+     * a dead letter), as a cancelled tick is at dispatch.
+     */
+    private boolean withdrawnTick(Message m) {
+        if (m.type() == MessageType.TIMER && m.payload() instanceof PeriodicTimer) {
+            node.withdrawTick();
+            return true;
+        }
+        return false;
     }
 
     @Override
