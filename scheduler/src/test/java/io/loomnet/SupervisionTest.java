@@ -84,6 +84,8 @@ class SupervisionTest {
             ChildFailed f = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Supervision.Kind.RESUME, f.action());
             assertEquals(c, f.child());
+            assertEquals(MessageType.TELL, f.type());
+            assertEquals(String.class.getName(), f.payloadType());
             assertEquals(2, node.call(c, "inc", SECOND), "same instance, state kept");
             assertEquals(1, instances.get());
         }
@@ -131,7 +133,9 @@ class SupervisionTest {
             var pending = node.ask(c, "crash", Duration.ofSeconds(5)).toCompletableFuture(); // a request: its caller gets the failure
             var e = assertThrows(java.util.concurrent.ExecutionException.class, pending::get);
             assertInstanceOf(CallFailedException.class, e.getCause());
-            assertEquals(Supervision.Kind.STOP, ((ChildFailed) events.poll(10, TimeUnit.SECONDS)).action());
+            ChildFailed failed = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
+            assertEquals(Supervision.Kind.STOP, failed.action());
+            assertEquals(MessageType.REQUEST, failed.type(), "the failing message was a request");
             Terminated t = (Terminated) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Terminated.Reason.FAILED, t.reason());
         }
@@ -167,7 +171,8 @@ class SupervisionTest {
                 }
             });
             ChildFailed f = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
-            assertEquals("onStart", f.messageType());
+            assertEquals("onStart", f.payloadType());
+            assertEquals(null, f.type(), "no message was being handled");
             assertTrue(f.failure().contains("bad config"));
             Terminated t = (Terminated) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Terminated.Reason.FAILED, t.reason());

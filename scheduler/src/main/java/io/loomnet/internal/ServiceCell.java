@@ -283,18 +283,23 @@ final class ServiceCell implements Context {
             node.respondError(handle, m.source(), m.session(), ErrorKind.HANDLER_FAILED,
                     "service " + handle + " failed handling request " + m.payloadType() + ": " + e);
         }
-        supervise(m.payloadType(), e);
+        supervise(m.type(), m.payloadType(), e);
     }
 
-    /** Applies the supervision policy to a failure; exclusion held. */
-    private void supervise(String what, Throwable e) {
+    /**
+     * Applies the supervision policy to a failure; exclusion held.
+     *
+     * @param type the kind of message being handled, or {@code null} for {@code onStart} of a restart
+     * @param what its payload type, or the hook
+     */
+    private void supervise(MessageType type, String what, Throwable e) {
         Supervision policy = options.supervision();
         Supervision.Kind action = policy.kind();
         if (action == Supervision.Kind.RESTART && !restartAllowed(policy)) {
             action = Supervision.Kind.STOP;
         }
         logger().warn("service {} failed handling {} ({}): {}", handle, what, action, e.toString(), e);
-        node.reportFailure(this, new ChildFailed(handle, what, e.toString(), action));
+        node.reportFailure(this, new ChildFailed(handle, type, what, e.toString(), action));
         switch (action) {
             case RESUME -> {
             }
@@ -348,7 +353,7 @@ final class ServiceCell implements Context {
             failures++;
             service = null;
             phase = RESTARTING;
-            supervise("onStart (restart)", e);
+            supervise(null, "onStart (restart)", e);
         } finally {
             handlingSince = 0;
         }
@@ -390,7 +395,8 @@ final class ServiceCell implements Context {
             } else {
                 failures++;
                 logger().warn("service {} failed to start: {}", handle, e.toString(), e);
-                node.reportFailure(this, new ChildFailed(handle, "onStart", e.toString(), Supervision.Kind.STOP));
+                node.reportFailure(this, new ChildFailed(handle, null, "onStart", e.toString(),
+                        Supervision.Kind.STOP));
                 requestStop(Terminated.Reason.FAILED, "onStart failed: " + e);
             }
         } finally {
