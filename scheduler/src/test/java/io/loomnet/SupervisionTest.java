@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -177,5 +178,28 @@ class SupervisionTest {
             Terminated t = (Terminated) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Terminated.Reason.FAILED, t.reason());
         }
+    }
+
+    @Test
+    void restartShortFormsFillInTheDocumentedDefaults() {
+        Supervision all = Supervision.restart();
+        assertEquals(Supervision.Kind.RESTART, all.kind());
+        assertEquals(Supervision.DEFAULT_MAX_RESTARTS, all.maxRestarts());
+        assertEquals(Supervision.DEFAULT_WINDOW, all.window());
+        assertEquals(Supervision.DEFAULT_MIN_BACKOFF, all.minBackoff());
+        assertEquals(Supervision.DEFAULT_MAX_BACKOFF, all.maxBackoff());
+        assertEquals(3, Supervision.DEFAULT_MAX_RESTARTS);
+        assertEquals(Duration.ofMinutes(1), Supervision.DEFAULT_WINDOW);
+        assertEquals(Duration.ofMillis(100), Supervision.DEFAULT_MIN_BACKOFF);
+        assertEquals(Duration.ofSeconds(5), Supervision.DEFAULT_MAX_BACKOFF);
+
+        Supervision two = Supervision.restart(5, Duration.ofSeconds(30));
+        assertEquals(5, two.maxRestarts());
+        assertEquals(Duration.ofSeconds(30), two.window());
+        assertEquals(Supervision.DEFAULT_MIN_BACKOFF, two.minBackoff());
+        assertEquals(Supervision.DEFAULT_MAX_BACKOFF, two.maxBackoff());
+
+        assertThrows(IllegalArgumentException.class, () -> Supervision.restart(0, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> Supervision.restart(1, Duration.ZERO));
     }
 }
