@@ -12,6 +12,6 @@ public enum MessageType {
     ERROR,
     /** Runtime notices such as {@link Terminated} and {@link ChildFailed}. */
     SYSTEM,
-    /** A timer set with {@link Context#timeout} fired; the payload is the one given to {@code timeout}. */
+    /** A timer set with {@link Context#timeout} or {@link Context#every} fired; the payload is the one given to it. */
     TIMER
 }

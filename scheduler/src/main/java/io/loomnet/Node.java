@@ -101,37 +101,68 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Sends a request from outside any service.
+     * Sends a request from outside any service. Thread-safe; never blocks. Requests from outside services to one
+     * receiver arrive in the order they were sent from one thread.
      *
      * @param to the receiver
      * @param request the request
      * @param timeout how long to wait
      * @return completes with the reply, or exceptionally with a {@link CallException} or
-     * {@link NodeClosedException}; callbacks run on the completing thread
+     * {@link NodeClosedException}; callbacks run on the completing thread (the replier's or the timer's)
      */
-    public CompletableFuture<Object> ask(Handle to, Object request, Duration timeout) {
-        return runtime.ask(to, request, timeout);
+    public CompletionStage<Object> ask(Handle to, Object request, Duration timeout) {
+        return ask(to, request, Object.class, timeout);
     }
 
     /**
-     * Sends a request to a service by name or printed handle.
+     * {@link #ask(Handle, Object, Duration)} with a typed reply. Thread-safe; never blocks. A reply that is not a
+     * {@code type} completes the stage exceptionally with a {@link CallFailedException} naming the target, the
+     * expected and the actual type, and the timeout; a {@code null} reply passes; a primitive {@code type}
+     * accepts its wrapper.
      *
-     * @param target a local name or {@code :NNNN:SSSSSSSSSSSS}
+     * @param to the receiver
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the pending reply
+     */
+    public <T> CompletionStage<T> ask(Handle to, Object request, Class<T> type, Duration timeout) {
+        return runtime.ask(Objects.requireNonNull(to, "to"), null, request, type, timeout);
+    }
+
+    /**
+     * Sends a request to a service by name. Thread-safe; never blocks, except that resolving {@code name@node}
+     * asks that node and may take up to 5 s (see {@link #lookup}).
+     *
+     * @param target a local name, {@code name@node} or a printed handle {@code :NNNN:SSSSSSSSSSSS}
      * @param request the request
      * @param timeout how long to wait
-     * @return the pending reply; fails with {@link ServiceUnavailableException} if the name is unknown
+     * @return the pending reply; fails with {@link ServiceUnavailableException} naming {@code target} if no
+     *         service has that name
      */
     public CompletionStage<Object> ask(String target, Object request, Duration timeout) {
-        Optional<Handle> h = lookup(target);
-        if (h.isEmpty()) {
-            return CompletableFuture.failedFuture(new ServiceUnavailableException("no service named '" + target
-                    + "' on node " + id, null, request == null ? "null" : request.getClass().getName(), timeout));
-        }
-        return ask(h.get(), request, timeout);
+        return ask(target, request, Object.class, timeout);
     }
 
     /**
-     * Calls a service from outside any service, blocking the calling thread.
+     * {@link #ask(String, Object, Duration)} with a typed reply, checked as
+     * {@link #ask(Handle, Object, Class, Duration)} checks it. Thread-safe.
+     *
+     * @param target a local name, {@code name@node} or a printed handle
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the pending reply
+     */
+    public <T> CompletionStage<T> ask(String target, Object request, Class<T> type, Duration timeout) {
+        return runtime.ask(null, Objects.requireNonNull(target, "target"), request, type, timeout);
+    }
+
+    /**
+     * Calls a service from outside any service, blocking the calling thread. Thread-safe. Do not use it inside a
+     * handler: it holds the service's thread; use {@link Context#call} there.
      *
      * @param to the receiver
      * @param request the request
@@ -141,8 +172,68 @@ public final class Node implements AutoCloseable {
      * @throws NodeClosedException if the node is closing
      */
     public Object call(Handle to, Object request, Duration timeout) {
+        return call(to, request, Object.class, timeout);
+    }
+
+    /**
+     * {@link #call(Handle, Object, Duration)} with a typed reply. Thread-safe; blocks the calling thread.
+     *
+     * @param to the receiver
+     * @param request the request
+     * @param type the expected reply type; a {@code null} reply passes, a primitive accepts its wrapper
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the reply
+     * @throws CallFailedException if the target's handler failed, or the reply is not a {@code type} (the message
+     *         names the target, the expected and the actual type, and the timeout)
+     * @throws CallException for the other failures (timeout, unavailable)
+     * @throws NodeClosedException if the node is closing
+     */
+    public <T> T call(Handle to, Object request, Class<T> type, Duration timeout) {
+        Objects.requireNonNull(to, "to");
+        return await(runtime.ask(to, null, request, type, timeout), to, to.toString(), request, timeout);
+    }
+
+    /**
+     * {@link #call(Handle, Object, Duration)} to a service found by name ({@link #lookup} rules; resolving
+     * {@code name@node} may take up to 5 s more). Thread-safe; blocks the calling thread.
+     *
+     * @param target a local name, {@code name@node} or a printed handle
+     * @param request the request
+     * @param timeout how long to wait
+     * @return the reply
+     * @throws ServiceUnavailableException if no service has that name (the message names it)
+     * @throws CallException if the call failed (timeout, unavailable, handler failure)
+     * @throws NodeClosedException if the node is closing
+     */
+    public Object call(String target, Object request, Duration timeout) {
+        return call(target, request, Object.class, timeout);
+    }
+
+    /**
+     * {@link #call(String, Object, Duration)} with a typed reply, checked as
+     * {@link #call(Handle, Object, Class, Duration)} checks it. Thread-safe; blocks the calling thread.
+     *
+     * @param target a local name, {@code name@node} or a printed handle
+     * @param request the request
+     * @param type the expected reply type
+     * @param timeout how long to wait
+     * @param <T> the reply type
+     * @return the reply
+     * @throws CallFailedException if the target's handler failed, or the reply is not a {@code type}
+     * @throws CallException for the other failures (timeout, unavailable, unknown name)
+     * @throws NodeClosedException if the node is closing
+     */
+    public <T> T call(String target, Object request, Class<T> type, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        return await(runtime.ask(null, target, request, type, timeout), null, "'" + target + "'", request, timeout);
+    }
+
+    /** Waits for a call's reply on the calling thread, unwrapping the {@link CallException}. */
+    private static <T> T await(CompletableFuture<T> reply, Handle target, String to, Object request,
+                               Duration timeout) {
         try {
-            return ask(to, request, timeout).get();
+            return reply.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -150,7 +241,7 @@ public final class Node implements AutoCloseable {
             throw new LoomnetException("call to " + to + " failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CallCancelledException("call to " + to + " interrupted", to,
+            throw new CallCancelledException("call to " + to + " interrupted", target,
                     request == null ? "null" : request.getClass().getName(), timeout);
         }
     }
@@ -163,6 +254,22 @@ public final class Node implements AutoCloseable {
      */
     public Optional<Handle> lookup(String name) {
         return runtime.lookup(name);
+    }
+
+    /**
+     * Removes a local name from whichever of this node's services holds it, so that lookups and calls by that
+     * name fail from now on and the name may be registered again. Thread-safe; takes effect before it returns.
+     * Messages already sent to the service's handle still arrive, and a handle already looked up stays valid;
+     * the service itself goes on. A service's names still vanish when it terminates, whether or not some were
+     * unregistered.
+     *
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it; {@code false} if no live service on this node holds it
+     * @throws IllegalArgumentException if the name is on another node (names are owned by their node: unregister
+     *         it there), is a printed handle, or is not a valid name
+     */
+    public boolean unregister(String name) {
+        return runtime.unregister(name);
     }
 
     /**

@@ -13,9 +13,24 @@ import java.util.Objects;
  *   <li>{@link #stop()}: stop the service.</li>
  *   <li>{@link #restart(int, Duration, Duration, Duration)}: replace the instance with a fresh one from the
  *   factory after an exponential backoff; the mailbox, handle, names and children are kept; more than
- *   {@code maxRestarts} restarts within {@code window} stop the service instead.</li>
+ *   {@code maxRestarts} restarts within {@code window} stop the service instead. The short forms
+ *   {@link #restart()} and {@link #restart(int, Duration)} fill in the defaults below.</li>
  * </ul>
  * A failure of the first {@code onStart} always stops the service.
+ *
+ * <p><b>Restart defaults</b>, the one place they are defined:
+ * <table>
+ *   <caption>Defaults of the short {@code restart} forms</caption>
+ *   <tr><th>Setting</th><th>Default</th><th>Used by</th></tr>
+ *   <tr><td>{@code maxRestarts}</td><td>{@link #DEFAULT_MAX_RESTARTS} (3)</td><td>{@link #restart()}</td></tr>
+ *   <tr><td>{@code window}</td><td>{@link #DEFAULT_WINDOW} (1 minute)</td><td>{@link #restart()}</td></tr>
+ *   <tr><td>{@code minBackoff}</td><td>{@link #DEFAULT_MIN_BACKOFF} (100 ms)</td><td>{@link #restart()},
+ *       {@link #restart(int, Duration)}</td></tr>
+ *   <tr><td>{@code maxBackoff}</td><td>{@link #DEFAULT_MAX_BACKOFF} (5 s)</td><td>{@link #restart()},
+ *       {@link #restart(int, Duration)}</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe: immutable, and every factory method may be called from any thread.
  */
 public final class Supervision {
     /** The policy kinds. */
@@ -27,6 +42,15 @@ public final class Supervision {
         /** Stop the service. */
         STOP
     }
+
+    /** Restarts allowed within the window by {@link #restart()}: 3. */
+    public static final int DEFAULT_MAX_RESTARTS = 3;
+    /** The restart counting window of {@link #restart()}: 1 minute. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+    /** The first backoff of {@link #restart()} and {@link #restart(int, Duration)}: 100 ms. */
+    public static final Duration DEFAULT_MIN_BACKOFF = Duration.ofMillis(100);
+    /** The largest backoff of {@link #restart()} and {@link #restart(int, Duration)}: 5 s. */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
     private static final Supervision RESUME = new Supervision(Kind.RESUME, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
     private static final Supervision STOP = new Supervision(Kind.STOP, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
@@ -53,6 +77,29 @@ public final class Supervision {
     /** @return stop the service on failure */
     public static Supervision stop() {
         return STOP;
+    }
+
+    /**
+     * A restart policy with every setting at its default: {@link #DEFAULT_MAX_RESTARTS} restarts within
+     * {@link #DEFAULT_WINDOW}, backoff from {@link #DEFAULT_MIN_BACKOFF} doubling up to {@link #DEFAULT_MAX_BACKOFF}.
+     *
+     * @return a restart policy
+     */
+    public static Supervision restart() {
+        return restart(DEFAULT_MAX_RESTARTS, DEFAULT_WINDOW);
+    }
+
+    /**
+     * A restart policy with the default backoff: from {@link #DEFAULT_MIN_BACKOFF} doubling up to
+     * {@link #DEFAULT_MAX_BACKOFF}.
+     *
+     * @param maxRestarts restarts allowed within {@code window} before the service is stopped instead (≥ 1)
+     * @param window the sliding window over which restarts are counted (positive)
+     * @return a restart policy
+     * @throws IllegalArgumentException if {@code maxRestarts < 1} or {@code window} is not positive
+     */
+    public static Supervision restart(int maxRestarts, Duration window) {
+        return restart(maxRestarts, window, DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF);
     }
 
     /**

@@ -129,7 +129,7 @@ class CallSemanticsTest {
                 handling.countDown();
                 ctx.sleep(Duration.ofSeconds(30)); // waits until killed
             });
-            var f = node.ask(victim, "q", Duration.ofSeconds(30));
+            var f = node.ask(victim, "q", Duration.ofSeconds(30)).toCompletableFuture();
             handling.await();
             long t0 = System.nanoTime();
             node.kill(victim);

@@ -100,7 +100,7 @@ class LifecycleTest {
             });
             startEntered.await();
             node.send(h, "t1");
-            var call = node.ask(h, "q", Duration.ofSeconds(30));
+            var call = node.ask(h, "q", Duration.ofSeconds(30)).toCompletableFuture();
             node.send(h, "t2");
             releaseStart.countDown();
             var e = assertThrows(java.util.concurrent.ExecutionException.class, call::get);

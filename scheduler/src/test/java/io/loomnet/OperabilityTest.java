@@ -62,7 +62,7 @@ class OperabilityTest {
             MailboxFullException e = assertThrows(MailboxFullException.class, () -> node.send(h, "overflow"));
             assertThat(e.getMessage(), containsString(h.toString()));
             assertThat(e.getMessage(), containsString("capacity 3"));
-            var call = node.ask(h, "q", SECOND);
+            var call = node.ask(h, "q", SECOND).toCompletableFuture();
             var ce = assertThrows(java.util.concurrent.ExecutionException.class, call::get);
             assertEquals(MailboxFullException.class, ce.getCause().getClass());
             assertEquals(DeadLetter.Reason.MAILBOX_FULL, dead.poll(5, TimeUnit.SECONDS).reason());
@@ -211,7 +211,7 @@ class OperabilityTest {
                     ctx.reply("fast-done");
                 }
             });
-            var slow = node.ask(h, "slow", Duration.ofSeconds(5));
+            var slow = node.ask(h, "slow", Duration.ofSeconds(5)).toCompletableFuture();
             assertEquals("fast-done", node.call(h, "fast", Duration.ofSeconds(5)));
             assertFalse(slow.isDone());
             assertEquals("slow-done", slow.get(5, TimeUnit.SECONDS));

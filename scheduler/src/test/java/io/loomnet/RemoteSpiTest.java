@@ -117,7 +117,7 @@ class RemoteSpiTest {
         assertEquals(upper, t.service());
         assertEquals(Terminated.Reason.STOPPED, t.reason());
         ExecutionException e = assertThrows(ExecutionException.class,
-                () -> one.ask(upper, "x", Duration.ofSeconds(5)).get());
+                () -> one.ask(upper, "x", Duration.ofSeconds(5)).toCompletableFuture().get());
         assertInstanceOf(ServiceUnavailableException.class, e.getCause());
     }
 
@@ -136,7 +136,7 @@ class RemoteSpiTest {
                 seen.add((Terminated) msg.payload());
             }
         });
-        var pending = one.ask(silent, "q", Duration.ofSeconds(60));
+        var pending = one.ask(silent, "q", Duration.ofSeconds(60)).toCompletableFuture();
         // the request reached node 2 before the link is cut
         assertTrue(awaitHandled(two, silent));
         oneToTwo.up = false;
@@ -150,7 +150,7 @@ class RemoteSpiTest {
         assertEquals(Terminated.Reason.NODE_UNREACHABLE, t.reason());
         // sends to the lost node are dead-lettered, calls fail at once
         ExecutionException again = assertThrows(ExecutionException.class,
-                () -> one.ask(silent, "q", Duration.ofSeconds(60)).get(5, TimeUnit.SECONDS));
+                () -> one.ask(silent, "q", Duration.ofSeconds(60)).toCompletableFuture().get(5, TimeUnit.SECONDS));
         assertThat(again.getCause().getMessage(), containsString("unreachable"));
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -84,6 +85,8 @@ class SupervisionTest {
             ChildFailed f = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Supervision.Kind.RESUME, f.action());
             assertEquals(c, f.child());
+            assertEquals(MessageType.TELL, f.type());
+            assertEquals(String.class.getName(), f.payloadType());
             assertEquals(2, node.call(c, "inc", SECOND), "same instance, state kept");
             assertEquals(1, instances.get());
         }
@@ -128,10 +131,12 @@ class SupervisionTest {
         try (Node node = Node.builder().dispatcher(d).pooledWorkers(2).start()) {
             BlockingQueue<Object> events = new LinkedBlockingQueue<>();
             Handle c = childOf(node, Supervision.stop(), events, new AtomicInteger());
-            var pending = node.ask(c, "crash", Duration.ofSeconds(5)); // a request: its caller gets the failure
+            var pending = node.ask(c, "crash", Duration.ofSeconds(5)).toCompletableFuture(); // a request: its caller gets the failure
             var e = assertThrows(java.util.concurrent.ExecutionException.class, pending::get);
             assertInstanceOf(CallFailedException.class, e.getCause());
-            assertEquals(Supervision.Kind.STOP, ((ChildFailed) events.poll(10, TimeUnit.SECONDS)).action());
+            ChildFailed failed = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
+            assertEquals(Supervision.Kind.STOP, failed.action());
+            assertEquals(MessageType.REQUEST, failed.type(), "the failing message was a request");
             Terminated t = (Terminated) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Terminated.Reason.FAILED, t.reason());
         }
@@ -167,10 +172,34 @@ class SupervisionTest {
                 }
             });
             ChildFailed f = (ChildFailed) events.poll(10, TimeUnit.SECONDS);
-            assertEquals("onStart", f.messageType());
+            assertEquals("onStart", f.payloadType());
+            assertEquals(null, f.type(), "no message was being handled");
             assertTrue(f.failure().contains("bad config"));
             Terminated t = (Terminated) events.poll(10, TimeUnit.SECONDS);
             assertEquals(Terminated.Reason.FAILED, t.reason());
         }
+    }
+
+    @Test
+    void restartShortFormsFillInTheDocumentedDefaults() {
+        Supervision all = Supervision.restart();
+        assertEquals(Supervision.Kind.RESTART, all.kind());
+        assertEquals(Supervision.DEFAULT_MAX_RESTARTS, all.maxRestarts());
+        assertEquals(Supervision.DEFAULT_WINDOW, all.window());
+        assertEquals(Supervision.DEFAULT_MIN_BACKOFF, all.minBackoff());
+        assertEquals(Supervision.DEFAULT_MAX_BACKOFF, all.maxBackoff());
+        assertEquals(3, Supervision.DEFAULT_MAX_RESTARTS);
+        assertEquals(Duration.ofMinutes(1), Supervision.DEFAULT_WINDOW);
+        assertEquals(Duration.ofMillis(100), Supervision.DEFAULT_MIN_BACKOFF);
+        assertEquals(Duration.ofSeconds(5), Supervision.DEFAULT_MAX_BACKOFF);
+
+        Supervision two = Supervision.restart(5, Duration.ofSeconds(30));
+        assertEquals(5, two.maxRestarts());
+        assertEquals(Duration.ofSeconds(30), two.window());
+        assertEquals(Supervision.DEFAULT_MIN_BACKOFF, two.minBackoff());
+        assertEquals(Supervision.DEFAULT_MAX_BACKOFF, two.maxBackoff());
+
+        assertThrows(IllegalArgumentException.class, () -> Supervision.restart(0, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> Supervision.restart(1, Duration.ZERO));
     }
 }

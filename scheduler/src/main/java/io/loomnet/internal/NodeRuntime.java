@@ -295,6 +295,35 @@ public final class NodeRuntime {
         }
     }
 
+    /**
+     * Delivers one tick of a {@code ctx.every} timer, like {@link #deliverTimer}: a tick that finds the mailbox
+     * full is skipped (the next one is still planned); one that finds it closed ends the timer.
+     *
+     * @return {@code false} once the service has stopped
+     */
+    boolean deliverTick(ServiceCell cell, PeriodicTimer timer) {
+        Message m = new Message(cell.handle, 0, MessageType.TIMER, timer);
+        int r = cell.mailbox.offer(m);
+        if (r == Mailbox.OK || r == Mailbox.WAKE) {
+            sent.increment();
+            if (r == Mailbox.WAKE) {
+                cell.dispatcher.wake(cell);
+            }
+            return true;
+        }
+        LOG.debug("tick of {} for {} dropped: {}", timer, cell.handle,
+                r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
+        return r != Mailbox.CLOSED;
+    }
+
+    /**
+     * A queued tick whose timer was cancelled before the service got to it: taken back as if never sent, as a
+     * cancelled timer that had not fired yet would be, so {@code sent == handled + deadLetters} still holds.
+     */
+    void withdrawTick() {
+        sent.decrement();
+    }
+
     /** Sends a system notice (Terminated, ChildFailed) from the runtime. */
     void sendSystem(Handle from, Handle to, Object notice) {
         send(from, to, MessageType.SYSTEM, 0, notice);
@@ -395,16 +424,17 @@ public final class NodeRuntime {
     /**
      * Starts a call or ask: registers the pending entry (and with the caller cell, so its stop cancels it),
      * arms the timeout and sends the request. The entry may already be complete on return (unknown target).
+     *
+     * @param targetName the name the caller used, or {@code null}; only for messages
+     * @param replyType the reply's required class, or {@code null} for any reply (see {@link #replyClass})
      */
-    PendingCall newCall(ServiceCell caller, Handle callerHandle, Handle to, Object request, Duration timeout,
-                        Thread waiter, CompletableFuture<Object> future) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("call timeout must be positive, was " + timeout);
-        }
+    PendingCall newCall(ServiceCell caller, Handle callerHandle, Handle to, String targetName, Object request,
+                        Class<?> replyType, Duration timeout, Thread waiter, CompletableFuture<Object> future) {
+        requirePositive(timeout);
         long session = nextSession.getAndIncrement();
-        String type = request == null ? "null" : request.getClass().getName();
-        PendingCall p = new PendingCall(session, caller, callerHandle, to, type, timeout, waiter, future, false);
+        String type = typeName(request);
+        PendingCall p = new PendingCall(session, caller, callerHandle, to, targetName, type, replyType, timeout,
+                waiter, future, false);
         if (caller != null && !caller.addOutgoing(p)) {
             p.complete(null, new CallCancelledException(p.describe() + " refused: service " + callerHandle
                     + " is stopping", to, type, timeout));
@@ -429,13 +459,115 @@ public final class NodeRuntime {
         return p;
     }
 
+    private static void requirePositive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("call timeout must be positive, was " + timeout);
+        }
+    }
+
+    private static String typeName(Object payload) {
+        return payload == null ? "null" : payload.getClass().getName();
+    }
+
+    /**
+     * The class a typed call checks its reply against: {@code null} for {@code Object} (any reply will do),
+     * the wrapper for a primitive ({@code int.class} accepts an {@code Integer}).
+     */
+    static Class<?> replyClass(Class<?> type) {
+        Objects.requireNonNull(type, "type");
+        if (type == Object.class) {
+            return null;
+        }
+        if (!type.isPrimitive()) {
+            return type;
+        }
+        return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
+    }
+
+    /** A printed handle adds nothing to a call's description: the handle is printed anyway. */
+    private static String shownName(String name) {
+        return name == null || name.startsWith(":") ? null : name;
+    }
+
+    /** The failure of a call or ask whose target name resolves to no service. */
+    private ServiceUnavailableException noSuchName(Handle callerHandle, String target, Object request,
+                                                   Duration timeout) {
+        int at = target.lastIndexOf('@');
+        String where = at > 0 ? "node " + target.substring(at + 1) + " (or that node is unreachable)"
+                : "node " + config.nodeId();
+        String type = typeName(request);
+        return new ServiceUnavailableException("call from " + callerHandle + " to '" + target + "' (request " + type
+                + ", timeout " + timeout.toMillis() + " ms) failed: no service named '"
+                + (at > 0 ? target.substring(0, at) : target) + "' on " + where, null, type, timeout);
+    }
+
+    /**
+     * An ask by handle or by name, from a service ({@code caller} non-null) or from outside any service. The one
+     * implementation behind every {@code ask} of {@link io.loomnet.Node} and {@link io.loomnet.Context}.
+     *
+     * @param to the target handle, or {@code null} to resolve {@code name}
+     * @param name the name the caller gave, or {@code null}
+     * @param type the reply's type; {@code Object.class} for any
+     * @return the future reply, already checked against {@code type}
+     */
+    public <T> CompletableFuture<T> ask(Handle to, String name, Object request, Class<T> type, Duration timeout) {
+        return ask(null, to, name, request, type, timeout);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> ask(ServiceCell caller, Handle to, String name, Object request, Class<T> type,
+                                 Duration timeout) {
+        Class<?> replyType = replyClass(type);
+        Handle callerHandle = caller == null ? nodeHandle : caller.handle;
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        if (caller == null && closing) {
+            f.completeExceptionally(new NodeClosedException("node " + config.nodeId() + " is closing; ask to "
+                    + (to != null ? to : "'" + name + "'") + " refused"));
+            return (CompletableFuture<T>) (CompletableFuture<?>) f;
+        }
+        Handle target = to;
+        if (target == null) {
+            requirePositive(timeout);
+            Optional<Handle> h = lookup(Objects.requireNonNull(name, "target"));
+            if (h.isEmpty()) {
+                f.completeExceptionally(noSuchName(callerHandle, name, request, timeout));
+                return (CompletableFuture<T>) (CompletableFuture<?>) f;
+            }
+            target = h.get();
+        }
+        newCall(caller, callerHandle, target, shownName(name), request, replyType, timeout, null, f);
+        return (CompletableFuture<T>) (CompletableFuture<?>) f;
+    }
+
+    /**
+     * A blocking call from a service's handler, by handle or by name, suspending only that handler. The one
+     * implementation behind every {@code call} of {@link io.loomnet.Context}.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T call(ServiceCell caller, Handle to, String name, Object request, Class<T> type, Duration timeout) {
+        Class<?> replyType = replyClass(type);
+        Handle target = to;
+        if (target == null) {
+            requirePositive(timeout);
+            target = lookup(Objects.requireNonNull(name, "target"))
+                    .orElseThrow(() -> noSuchName(caller.handle, name, request, timeout));
+        }
+        PendingCall p = newCall(caller, caller.handle, target, shownName(name), request, replyType, timeout,
+                Thread.currentThread(), null);
+        if (!p.isDone()) {
+            caller.suspend(p);
+        }
+        return (T) p.result();
+    }
+
     PendingCall newSleep(ServiceCell caller, Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("sleep delay must not be negative, was " + delay);
         }
         long session = nextSession.getAndIncrement();
-        PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, "sleep", delay,
+        PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, null, "sleep", null, delay,
                 Thread.currentThread(), null, true);
         if (!caller.addOutgoing(p)) {
             p.complete(null, new CallCancelledException("sleep of " + caller.handle + " refused: it is stopping",
@@ -466,23 +598,6 @@ public final class NodeRuntime {
     }
 
     /**
-     * A call from outside any service (the node's own handle is the caller).
-     *
-     * @return the future reply
-     */
-    public CompletableFuture<Object> ask(Handle to, Object request, Duration timeout) {
-        if (closing) {
-            CompletableFuture<Object> f = new CompletableFuture<>();
-            f.completeExceptionally(new NodeClosedException("node " + config.nodeId() + " is closing; ask to " + to
-                    + " refused"));
-            return f;
-        }
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        newCall(null, nodeHandle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
-        return f;
-    }
-
-    /**
      * A one-way message from outside any service.
      */
     public void tell(Handle to, Object payload) {
@@ -494,17 +609,61 @@ public final class NodeRuntime {
 
     // ------------------------------------------------------------------------------------------ names, watch, kill
 
+    /*
+     * The name table. `names` maps each local name to its cell; each cell also lists its own names (under its
+     * lifeLock) so that its termination can remove them. Every change to a cell's names -- register, unregister,
+     * terminate -- happens under that cell's lifeLock, and the table itself changes only through atomic
+     * ConcurrentHashMap operations (putIfAbsent, remove(key, cell)), so readers (lookup, send by name) take no lock.
+     */
+
     void register(ServiceCell cell, String name) {
         ServiceOptions.validateName(name);
-        ServiceCell prev = names.putIfAbsent(name, cell);
-        if (prev != null && prev != cell) {
+        ServiceCell prev = cell.addName(name, names);
+        if (prev == cell) {
+            throw new ServiceStoppedException("register(): service " + cell.handle + " has terminated");
+        }
+        if (prev != null) {
             throw new NameTakenException("name '" + name + "' is already registered to service " + prev.handle
                     + "; cannot register it for " + cell.handle);
         }
-        if (!cell.addName(name)) {
-            names.remove(name, cell);
-            throw new ServiceStoppedException("register(): service " + cell.handle + " has terminated");
+    }
+
+    /**
+     * Removes a name this node owns (for {@link io.loomnet.Node#unregister}: whichever service holds it).
+     *
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it
+     */
+    public boolean unregister(String name) {
+        return unregister(null, name);
+    }
+
+    /**
+     * Removes a name this node owns.
+     *
+     * @param owner if non-null, remove the name only if this service holds it
+     * @param name a local name, or {@code name@<this node>}
+     * @return {@code true} if this call removed it
+     * @throws IllegalArgumentException if the name is on another node, is a printed handle, or is not a valid name
+     */
+    boolean unregister(ServiceCell owner, String name) {
+        Objects.requireNonNull(name, "name");
+        String local = name;
+        int at = name.lastIndexOf('@');
+        if (at > 0) {
+            String node = name.substring(at + 1);
+            if (!node.equals(Integer.toString(config.nodeId()))) {
+                throw new IllegalArgumentException("cannot unregister '" + name + "': node " + config.nodeId()
+                        + " can unregister only its own names; unregister it on node " + node);
+            }
+            local = name.substring(0, at);
         }
+        if (local.startsWith(":")) {
+            throw new IllegalArgumentException("cannot unregister '" + name + "': it is a printed handle, not a name");
+        }
+        ServiceOptions.validateName(local);
+        ServiceCell c = names.get(local);
+        return c != null && (owner == null || owner == c) && c.removeName(local, names);
     }
 
     /**

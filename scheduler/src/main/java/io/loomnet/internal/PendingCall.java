@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.loomnet.CallCancelledException;
 import io.loomnet.CallException;
+import io.loomnet.CallFailedException;
 import io.loomnet.CallTimeoutException;
 import io.loomnet.Handle;
 import io.loomnet.internal.timer.TimingWheel;
@@ -26,7 +27,11 @@ final class PendingCall {
     final ServiceCell caller;
     final Handle callerHandle;
     final Handle target;
+    /** The name the caller used to find {@link #target}, or {@code null} if it called a handle. */
+    final String targetName;
     final String requestType;
+    /** The reply's required class (primitives boxed), or {@code null} if any reply will do. */
+    final Class<?> replyType;
     final Duration timeout;
     /** Set for blocking calls: the handler thread to unpark. */
     final Thread waiter;
@@ -40,13 +45,16 @@ final class PendingCall {
     private CallException failure;
     volatile TimingWheel.Timeout timer;
 
-    PendingCall(long session, ServiceCell caller, Handle callerHandle, Handle target, String requestType,
-                Duration timeout, Thread waiter, CompletableFuture<Object> future, boolean sleep) {
+    PendingCall(long session, ServiceCell caller, Handle callerHandle, Handle target, String targetName,
+                String requestType, Class<?> replyType, Duration timeout, Thread waiter,
+                CompletableFuture<Object> future, boolean sleep) {
         this.session = session;
         this.caller = caller;
         this.callerHandle = callerHandle;
         this.target = target;
+        this.targetName = targetName;
         this.requestType = requestType;
+        this.replyType = replyType;
         this.timeout = timeout;
         this.waiter = waiter;
         this.future = future;
@@ -54,7 +62,8 @@ final class PendingCall {
     }
 
     /**
-     * Completes the call. Only the first completion counts.
+     * Completes the call. Only the first completion counts. A reply that is not a {@link #replyType} completes
+     * the call with a {@link CallFailedException} instead: the one place typed calls and asks are checked.
      *
      * @param value the reply (when {@code error} is null)
      * @param error the failure, or {@code null}
@@ -63,6 +72,11 @@ final class PendingCall {
     boolean complete(Object value, CallException error) {
         if (!STATE.compareAndSet(this, 0, 1)) {
             return false;
+        }
+        if (error == null && value != null && replyType != null && !replyType.isInstance(value)) {
+            error = new CallFailedException(describe() + " failed: expected a reply of type " + replyType.getName()
+                    + " but got a " + value.getClass().getName(), target, requestType, timeout);
+            value = null;
         }
         result = value;
         failure = error;
@@ -125,7 +139,8 @@ final class PendingCall {
 
     String describe() {
         return sleep ? "sleep of " + callerHandle
-                : "call from " + callerHandle + " to " + target + " (request " + requestType + ", timeout "
-                + timeout.toMillis() + " ms, session " + session + ")";
+                : "call from " + callerHandle + " to " + (targetName == null ? "" : "'" + targetName + "' ") + target
+                + " (request " + requestType + (replyType == null ? "" : ", reply " + replyType.getName())
+                + ", timeout " + timeout.toMillis() + " ms, session " + session + ")";
     }
 }

@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.loomnet.CallCancelledException;
-import io.loomnet.CallFailedException;
 import io.loomnet.Cancellable;
 import io.loomnet.ChildFailed;
 import io.loomnet.Context;
@@ -105,6 +104,7 @@ final class ServiceCell implements Context {
     private List<String> names;
     private Set<PendingCall> outgoing;
     private Set<Token> tokens;
+    private Set<PeriodicTimer> periodics;
 
     // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
     private volatile long handled;
@@ -243,6 +243,13 @@ final class ServiceCell implements Context {
     }
 
     private void dispatch(Message m) {
+        if (m.type() == MessageType.TIMER && m.payload() instanceof PeriodicTimer pt) {
+            if (pt.isCancelled()) {
+                node.withdrawTick(); // cancelled while queued: the service never sees it
+                return;
+            }
+            m = new Message(m.source(), 0, MessageType.TIMER, pt.payload);
+        }
         int overload = mailbox.takeOverload();
         if (overload > 0) {
             reportOverload(overload);
@@ -300,18 +307,23 @@ final class ServiceCell implements Context {
             node.respondError(handle, m.source(), m.session(), ErrorKind.HANDLER_FAILED,
                     "service " + handle + " failed handling request " + m.payloadType() + ": " + e);
         }
-        supervise(m.payloadType(), e);
+        supervise(m.type(), m.payloadType(), e);
     }
 
-    /** Applies the supervision policy to a failure; exclusion held. */
-    private void supervise(String what, Throwable e) {
+    /**
+     * Applies the supervision policy to a failure; exclusion held.
+     *
+     * @param type the kind of message being handled, or {@code null} for {@code onStart} of a restart
+     * @param what its payload type, or the hook
+     */
+    private void supervise(MessageType type, String what, Throwable e) {
         Supervision policy = options.supervision();
         Supervision.Kind action = policy.kind();
         if (action == Supervision.Kind.RESTART && !restartAllowed(policy)) {
             action = Supervision.Kind.STOP;
         }
         logger().warn("service {} failed handling {} ({}): {}", handle, what, action, e.toString(), e);
-        node.reportFailure(this, new ChildFailed(handle, what, e.toString(), action));
+        node.reportFailure(this, new ChildFailed(handle, type, what, e.toString(), action));
         switch (action) {
             case RESUME -> {
             }
@@ -339,6 +351,7 @@ final class ServiceCell implements Context {
         phase = RESTARTING;
         restartDue = false;
         cancelOutgoing("service " + handle + " is restarting");
+        cancelPeriodics();
         stopInstance();
         if (delay.isZero()) {
             restartDue = true;
@@ -364,7 +377,7 @@ final class ServiceCell implements Context {
             failures++;
             service = null;
             phase = RESTARTING;
-            supervise("onStart (restart)", e);
+            supervise(null, "onStart (restart)", e);
         } finally {
             handlingSince = 0;
         }
@@ -406,7 +419,8 @@ final class ServiceCell implements Context {
             } else {
                 failures++;
                 logger().warn("service {} failed to start: {}", handle, e.toString(), e);
-                node.reportFailure(this, new ChildFailed(handle, "onStart", e.toString(), Supervision.Kind.STOP));
+                node.reportFailure(this, new ChildFailed(handle, null, "onStart", e.toString(),
+                        Supervision.Kind.STOP));
                 requestStop(Terminated.Reason.FAILED, "onStart failed: " + e);
             }
         } finally {
@@ -459,8 +473,11 @@ final class ServiceCell implements Context {
         }
         DeadLetter.Reason why = startFailed && reason == Terminated.Reason.FAILED ? DeadLetter.Reason.START_FAILED
                 : DeadLetter.Reason.STOPPED;
+        cancelPeriodics();
         for (Message m : mailbox.seal()) {
-            node.deadLetter(m, handle, why);
+            if (!withdrawnTick(m)) {
+                node.deadLetter(m, handle, why);
+            }
         }
         cancelOutgoing("service " + handle + " is stopping");
         failTokens();
@@ -530,8 +547,11 @@ final class ServiceCell implements Context {
         } finally {
             lifeLock.unlock();
         }
+        cancelPeriodics();
         for (Message m : mailbox.seal()) {
-            node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
+            if (!withdrawnTick(m)) {
+                node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
+            }
         }
         cancelOutgoing(detail);
         failTokens();
@@ -609,16 +629,47 @@ final class ServiceCell implements Context {
         }
     }
 
-    boolean addName(String name) {
+    /**
+     * Registers {@code name} for this cell in the node's name table; the table entry and this cell's own list
+     * change together under lifeLock (see the name table in {@link NodeRuntime}).
+     *
+     * @return {@code null} if registered (or already this cell's), the other holder if the name is taken, or
+     *         this cell if it has terminated
+     */
+    ServiceCell addName(String name, java.util.concurrent.ConcurrentMap<String, ServiceCell> table) {
         lifeLock.lock();
         try {
             if (phase == TERMINATED) {
-                return false;
+                return this;
+            }
+            ServiceCell prev = table.putIfAbsent(name, this);
+            if (prev != null && prev != this) {
+                return prev;
             }
             if (names == null) {
                 names = new ArrayList<>(1);
             }
-            names.add(name);
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+            return null;
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    /**
+     * Removes one of this cell's names from the node's name table and from its own list, under lifeLock.
+     *
+     * @return {@code false} if this cell does not hold the name (or has terminated: its names are going anyway)
+     */
+    boolean removeName(String name, java.util.concurrent.ConcurrentMap<String, ServiceCell> table) {
+        lifeLock.lock();
+        try {
+            if (names == null || !names.remove(name)) {
+                return false;
+            }
+            table.remove(name, this);
             return true;
         } finally {
             lifeLock.unlock();
@@ -855,32 +906,44 @@ final class ServiceCell implements Context {
 
     @Override
     public Object call(Handle to, Object request, Duration timeout) {
-        requireHandler("call()");
-        PendingCall p = node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout,
-                Thread.currentThread(), null);
-        if (!p.isDone()) {
-            suspend(p);
-        }
-        return p.result();
+        return call(to, request, Object.class, timeout);
     }
 
     @Override
     public <T> T call(Handle to, Object request, Class<T> type, Duration timeout) {
-        Object r = call(to, request, timeout);
-        if (r != null && !type.isInstance(r)) {
-            throw new CallFailedException("call from " + handle + " to " + to + " (request "
-                    + (request == null ? "null" : request.getClass().getName()) + ") expected a "
-                    + type.getName() + " reply but got " + r.getClass().getName(), to,
-                    request == null ? "null" : request.getClass().getName(), timeout);
-        }
-        return type.cast(r);
+        requireHandler("call()");
+        return node.call(this, Objects.requireNonNull(to, "to"), null, request, type, timeout);
+    }
+
+    @Override
+    public Object call(String target, Object request, Duration timeout) {
+        return call(target, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> T call(String target, Object request, Class<T> type, Duration timeout) {
+        requireHandler("call()");
+        return node.call(this, null, Objects.requireNonNull(target, "target"), request, type, timeout);
     }
 
     @Override
     public CompletionStage<Object> ask(Handle to, Object request, Duration timeout) {
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        node.newCall(this, handle, Objects.requireNonNull(to, "to"), request, timeout, null, f);
-        return f;
+        return ask(to, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> CompletionStage<T> ask(Handle to, Object request, Class<T> type, Duration timeout) {
+        return node.ask(this, Objects.requireNonNull(to, "to"), null, request, type, timeout);
+    }
+
+    @Override
+    public CompletionStage<Object> ask(String target, Object request, Duration timeout) {
+        return ask(target, request, Object.class, timeout);
+    }
+
+    @Override
+    public <T> CompletionStage<T> ask(String target, Object request, Class<T> type, Duration timeout) {
+        return node.ask(this, null, Objects.requireNonNull(target, "target"), request, type, timeout);
     }
 
     @Override
@@ -949,6 +1012,77 @@ final class ServiceCell implements Context {
     }
 
     @Override
+    public Cancellable every(Duration period, Object payload) {
+        Objects.requireNonNull(period, "period");
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("every(): period must be positive, was " + period);
+        }
+        long nanos;
+        try {
+            nanos = Math.min(period.toNanos(), PeriodicTimer.MAX_PERIOD_NANOS);
+        } catch (ArithmeticException tooLong) {
+            nanos = PeriodicTimer.MAX_PERIOD_NANOS;
+        }
+        PeriodicTimer t = new PeriodicTimer(this, nanos, payload);
+        lifeLock.lock();
+        try {
+            if (stopRequested || phase >= STOPPING) {
+                t.cancel(); // never armed: a stopping service gets no ticks
+                return t;
+            }
+            if (periodics == null) {
+                periodics = new HashSet<>();
+            }
+            periodics.add(t);
+        } finally {
+            lifeLock.unlock();
+        }
+        t.start();
+        return t;
+    }
+
+    void removePeriodic(PeriodicTimer t) {
+        lifeLock.lock();
+        try {
+            if (periodics != null) {
+                periodics.remove(t);
+            }
+        } finally {
+            lifeLock.unlock();
+        }
+    }
+
+    /** Cancels every {@code every} timer: on stop, forced termination and restart. */
+    private void cancelPeriodics() {
+        List<PeriodicTimer> all;
+        lifeLock.lock();
+        try {
+            if (periodics == null || periodics.isEmpty()) {
+                return;
+            }
+            all = new ArrayList<>(periodics);
+            periodics.clear();
+        } finally {
+            lifeLock.unlock();
+        }
+        for (PeriodicTimer t : all) {
+            t.cancel();
+        }
+    }
+
+    /**
+     * A tick still queued when the service stops belongs to a timer the stop has cancelled: it is withdrawn (not
+     * a dead letter), as a cancelled tick is at dispatch.
+     */
+    private boolean withdrawnTick(Message m) {
+        if (m.type() == MessageType.TIMER && m.payload() instanceof PeriodicTimer) {
+            node.withdrawTick();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
     public void sleep(Duration delay) {
         requireHandler("sleep()");
         PendingCall p = node.newSleep(this, delay);
@@ -971,6 +1105,11 @@ final class ServiceCell implements Context {
     @Override
     public void register(String name) {
         node.register(this, name);
+    }
+
+    @Override
+    public boolean unregister(String name) {
+        return node.unregister(this, name);
     }
 
     @Override

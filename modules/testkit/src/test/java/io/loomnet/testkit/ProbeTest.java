@@ -91,7 +91,7 @@ class ProbeTest {
 
     @Test
     void shouldReplyToRequests(Node node, Probe probe) throws Exception {
-        var reply = node.ask(probe.handle(), "question", WAIT);
+        var reply = node.ask(probe.handle(), "question", WAIT).toCompletableFuture();
         assertEquals("question", probe.expectMessage(String.class, WAIT));
         assertTrue(probe.lastMessage().isRequest());
         probe.reply("answer");

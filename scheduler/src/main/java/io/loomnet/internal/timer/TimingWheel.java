@@ -131,7 +131,27 @@ public final class TimingWheel implements AutoCloseable {
         }
         final long delayNanos = saturatedNanos(delay);
         final long elapsedNanos = System.nanoTime() - originNanos;
-        final long expireTick = expireTick(elapsedNanos, delayNanos, tickNanos);
+        return add(expireTick(elapsedNanos, delayNanos, tickNanos), task);
+    }
+
+    /**
+     * Schedules {@code task} to run on the timer thread at {@code deadlineNanos}, a {@link System#nanoTime()}
+     * value: at the first tick that starts at or after it, never earlier. A deadline already past runs at the
+     * next tick. Periodic timers use it to plan each run from the previous <em>planned</em> time rather than from
+     * when the previous run happened, so lateness does not accumulate. Threadsafe, O(1).
+     *
+     * @param deadlineNanos when the task is due, on the {@link System#nanoTime()} clock
+     * @param task          short, non-blocking work to run on the timer thread
+     * @return a handle to cancel the timer or ask whether it ran
+     * @throws IllegalStateException if the timer has been stopped
+     */
+    public Timeout scheduleAt(final long deadlineNanos, final Runnable task) {
+        Objects.requireNonNull(task, "task");
+        final long elapsedNanos = Math.max(0, deadlineNanos - originNanos);
+        return add(expireTick(elapsedNanos, 0, tickNanos), task);
+    }
+
+    private Timeout add(final long expireTick, final Runnable task) {
         final WheelTimeout timeout = new WheelTimeout(this, task);
         lock.lock();
         try {

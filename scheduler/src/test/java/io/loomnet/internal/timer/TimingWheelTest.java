@@ -111,6 +111,25 @@ class TimingWheelTest {
     }
 
     @Test
+    void shouldRunAnAbsoluteDeadlineNeverEarlyAndAPastOneAtTheNextTick() throws InterruptedException {
+        final TimingWheel wheel = started("wheel-at");
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        final CountDownLatch future = new CountDownLatch(1);
+        final long[] ranAt = new long[1];
+        wheel.scheduleAt(deadline, () -> {
+            ranAt[0] = System.nanoTime();
+            future.countDown();
+        });
+        final CountDownLatch past = new CountDownLatch(1);
+        wheel.scheduleAt(System.nanoTime() - TimeUnit.SECONDS.toNanos(5), past::countDown);
+        await(past);
+        await(future);
+        assertThat("never before the deadline", ranAt[0] - deadline, greaterThanOrEqualTo(0L));
+        wheel.close();
+        assertThrows(IllegalStateException.class, () -> wheel.scheduleAt(System.nanoTime(), () -> { }));
+    }
+
+    @Test
     void shouldRunTasksOnTheNamedPlatformDaemonThread() throws InterruptedException {
         final TimingWheel wheel = started("loomnet-timer-1");
         final AtomicReference<Thread> ran = new AtomicReference<>();

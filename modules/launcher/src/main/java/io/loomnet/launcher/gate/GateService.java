@@ -87,7 +87,7 @@ final class GateService implements Service {
             case GateClose c -> forward(ctx, c.connection(), c);
             case ListenerQuery q when msg.isRequest() -> ctx.reply(listener.localAddress());
             case ChildFailed f -> LOG.warn("gate {}: agent {} failed on {}: {}", ctx.self(), f.child(),
-                    f.messageType(), f.failure());
+                    f.payloadType(), f.failure());
             case Terminated t -> LOG.debug("gate {}: {} terminated", ctx.self(), t.service());
             case null, default -> LOG.warn("gate {} ignores {} {} from {}", ctx.self(), msg.type(), msg.payloadType(),
                     msg.source());

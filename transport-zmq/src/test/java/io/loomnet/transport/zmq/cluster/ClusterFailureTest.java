@@ -112,7 +112,7 @@ class ClusterFailureTest {
             }
         });
         assertEquals("watching", one.call(watcher, "sync", Duration.ofSeconds(10)));
-        var pending = one.ask(silent, "wait", Duration.ofSeconds(60));
+        var pending = one.ask(silent, "wait", Duration.ofSeconds(60)).toCompletableFuture();
 
         long t0 = System.nanoTime();
         peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -128,7 +128,7 @@ class ClusterFailureTest {
         assertTrue(failedMs < 4_000, "pending call failed after " + failedMs + " ms");
         assertTrue(notifiedMs < 4_000, "watcher notified after " + notifiedMs + " ms");
         ExecutionException down = assertThrows(ExecutionException.class,
-                () -> one.ask(echo, "x", Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS));
+                () -> one.ask(echo, "x", Duration.ofSeconds(30)).toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertInstanceOf(ServiceUnavailableException.class, down.getCause());
 
         peer = startPeer(e2, e1);

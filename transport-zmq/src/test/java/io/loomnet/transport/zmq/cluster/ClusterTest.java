@@ -117,7 +117,7 @@ class ClusterTest {
         assertEquals(upper, t.service());
         assertEquals(Terminated.Reason.STOPPED, t.reason());
         ExecutionException e = assertThrows(ExecutionException.class,
-                () -> one.ask(upper, "again", Duration.ofSeconds(10)).get());
+                () -> one.ask(upper, "again", Duration.ofSeconds(10)).toCompletableFuture().get());
         assertInstanceOf(ServiceUnavailableException.class, e.getCause());
     }
 
@@ -197,7 +197,7 @@ class ClusterTest {
         Handle h = two.spawn(() -> (ctx, msg) -> ctx.reply("never"));
         long t0 = System.nanoTime();
         ExecutionException e = assertThrows(ExecutionException.class,
-                () -> one.ask(h, new Seq(0, 1), Duration.ofSeconds(30)).get());
+                () -> one.ask(h, new Seq(0, 1), Duration.ofSeconds(30)).toCompletableFuture().get());
         assertInstanceOf(CallFailedException.class, e.getCause());
         assertThat(e.getCause().getMessage(), containsString("could not decode"));
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 10);
@@ -234,7 +234,7 @@ class ClusterTest {
             }
         });
         awaitUp(c1);
-        var pending = one.ask(old, "never answered", Duration.ofSeconds(60));
+        var pending = one.ask(old, "never answered", Duration.ofSeconds(60)).toCompletableFuture();
         long t0 = System.nanoTime();
         two.close(); // and at once a new node 2 on the same endpoint
         Node twoAgain = Node.builder().nodeId(2).start();
