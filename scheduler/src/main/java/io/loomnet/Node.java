@@ -393,10 +393,7 @@ public final class Node implements AutoCloseable {
          * @return this
          */
         public Builder nodeId(int nodeId) {
-            if (nodeId < 0 || nodeId > Handle.MAX_NODE) {
-                throw new IllegalArgumentException("nodeId must be in 0.." + Handle.MAX_NODE + ", was " + nodeId);
-            }
-            this.nodeId = nodeId;
+            this.nodeId = Handle.requireNodeId(nodeId);
             return this;
         }
 

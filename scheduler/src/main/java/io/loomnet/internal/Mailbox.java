@@ -190,12 +190,12 @@ final class Mailbox {
         }
     }
 
-    /** @return the queue length recorded at the last threshold crossing, then 0; read once per warning */
     /** @return the longest the queue has been since the mailbox was made */
     int highWater() {
         return highWater;
     }
 
+    /** @return the queue length recorded at the last threshold crossing, then 0; read once per warning */
     int takeOverload() {
         // Read without the lock, as Skynet does: a racing producer can at worst delay one warning.
         int o = overload;

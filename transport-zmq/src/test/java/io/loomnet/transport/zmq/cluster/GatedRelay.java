@@ -154,7 +154,7 @@ final class GatedRelay implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<Thread> toJoin;
         lock.lock();
         try {
@@ -169,7 +169,12 @@ final class GatedRelay implements AutoCloseable {
         }
         closeQuietly(server);
         for (Thread t : toJoin) {
-            t.join(TimeUnit.SECONDS.toMillis(10));
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while joining relay thread " + t.getName(), e);
+            }
             if (t.isAlive()) {
                 throw new AssertionError("relay thread " + t.getName() + " did not end");
             }
