@@ -435,17 +435,26 @@ public final class NodeRuntime {
         String type = typeName(request);
         PendingCall p = new PendingCall(session, caller, callerHandle, to, targetName, type, replyType, timeout,
                 waiter, future, false);
+        // Pending first, then the caller's outgoing set: a stop that cancels the caller's calls between the two
+        // steps must find the entry to complete (the other order let a stopping service's call run to its timeout).
+        pending.put(session, p);
         if (caller != null && !caller.addOutgoing(p)) {
-            p.complete(null, new CallCancelledException(p.describe() + " refused: service " + callerHandle
-                    + " is stopping", to, type, timeout));
+            if (pending.remove(session, p)) {
+                p.complete(null, new CallCancelledException(p.describe() + " refused: service " + callerHandle
+                        + " is stopping", to, type, timeout));
+            }
             return p;
         }
-        pending.put(session, p);
-        p.timer = timers.schedule(timeout, () -> {
+        TimingWheel.Timeout timer = timers.schedule(timeout, () -> {
             if (pending.remove(session, p)) {
                 finish(p, null, p.timeoutFailure());
             }
         });
+        p.timer = timer;
+        if (p.isComplete()) {
+            timer.cancel(); // cancelled while the timer was armed (complete() may not have seen it): send nothing
+            return p;
+        }
         try {
             send(callerHandle, to, MessageType.REQUEST, session, request);
         } catch (RuntimeException e) {
@@ -569,17 +578,23 @@ public final class NodeRuntime {
         long session = nextSession.getAndIncrement();
         PendingCall p = new PendingCall(session, caller, caller.handle, caller.handle, null, "sleep", null, delay,
                 Thread.currentThread(), null, true);
+        pending.put(session, p); // before outgoing, as in newCall
         if (!caller.addOutgoing(p)) {
-            p.complete(null, new CallCancelledException("sleep of " + caller.handle + " refused: it is stopping",
-                    caller.handle, "sleep", delay));
+            if (pending.remove(session, p)) {
+                p.complete(null, new CallCancelledException("sleep of " + caller.handle + " refused: it is stopping",
+                        caller.handle, "sleep", delay));
+            }
             return p;
         }
-        pending.put(session, p);
-        p.timer = timers.schedule(delay, () -> {
+        TimingWheel.Timeout timer = timers.schedule(delay, () -> {
             if (pending.remove(session, p)) {
                 finish(p, null, null);
             }
         });
+        p.timer = timer;
+        if (p.isComplete()) {
+            timer.cancel();
+        }
         return p;
     }
 

@@ -119,6 +119,11 @@ final class PendingCall {
         }
     }
 
+    /** @return whether a completion (reply, failure, timeout or cancel) has begun or ended */
+    boolean isComplete() {
+        return state != 0;
+    }
+
     /**
      * @return the reply, once complete
      * @throws CallException the failure

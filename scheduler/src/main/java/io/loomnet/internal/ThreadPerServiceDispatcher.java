@@ -1,5 +1,7 @@
 package io.loomnet.internal;
 
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +28,12 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition none = lock.newCondition();
     private long live; // lock
+    /**
+     * Threads that have finished their work and counted themselves out, but may not have terminated yet: close
+     * joins them, so it never returns while one of its threads is still alive. Pruned as threads end, so it holds
+     * about as many as are ending at the same moment.
+     */
+    private final ConcurrentLinkedQueue<Thread> exiting = new ConcurrentLinkedQueue<>();
 
     ThreadPerServiceDispatcher(NodeRuntime node, Dispatcher kind) {
         this.node = node;
@@ -80,8 +88,23 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
             }
         } finally {
             MDC.remove(NodeRuntime.MDC_HANDLE);
+            exiting(me);
             ended();
         }
+    }
+
+    /** Notes the calling driver thread as ending, and forgets up to two that have terminated since. */
+    private void exiting(Thread me) {
+        for (int i = 0; i < 2; i++) {
+            Thread t = exiting.poll();
+            if (t == null) {
+                break;
+            }
+            if (t.isAlive()) {
+                exiting.add(t);
+            }
+        }
+        exiting.add(me);
     }
 
     /**
@@ -152,9 +175,16 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
                 }
                 none.awaitNanos(left);
             }
-            return true;
         } finally {
             lock.unlock();
         }
+        // Every thread has counted itself out; wait for the last ones to run off their final lines.
+        for (Thread t = exiting.poll(); t != null; t = exiting.poll()) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
