@@ -283,13 +283,8 @@ public final class NodeRuntime {
      */
     void deliverTimer(ServiceCell cell, Object payload) {
         Message m = new Message(cell.handle, 0, MessageType.TIMER, payload);
-        int r = cell.mailbox.offer(m);
-        if (r == Mailbox.OK || r == Mailbox.WAKE) {
-            sent.increment();
-            if (r == Mailbox.WAKE) {
-                cell.dispatcher.wake(cell);
-            }
-        } else {
+        int r = offerTimer(cell, m);
+        if (r != Mailbox.OK) {
             LOG.debug("timer {} for {} dropped: {}", m.payloadType(), cell.handle,
                     r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
         }
@@ -302,18 +297,25 @@ public final class NodeRuntime {
      * @return {@code false} once the service has stopped
      */
     boolean deliverTick(ServiceCell cell, PeriodicTimer timer) {
-        Message m = new Message(cell.handle, 0, MessageType.TIMER, timer);
+        int r = offerTimer(cell, new Message(cell.handle, 0, MessageType.TIMER, timer));
+        if (r != Mailbox.OK) {
+            LOG.debug("tick of {} for {} dropped: {}", timer, cell.handle,
+                    r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
+        }
+        return r != Mailbox.CLOSED;
+    }
+
+    /** @return {@link Mailbox#OK} if queued (counted as sent, the driver woken if needed), else why not */
+    private int offerTimer(ServiceCell cell, Message m) {
         int r = cell.mailbox.offer(m);
         if (r == Mailbox.OK || r == Mailbox.WAKE) {
             sent.increment();
             if (r == Mailbox.WAKE) {
                 cell.dispatcher.wake(cell);
             }
-            return true;
+            return Mailbox.OK;
         }
-        LOG.debug("tick of {} for {} dropped: {}", timer, cell.handle,
-                r == Mailbox.CLOSED ? "the service has stopped" : "its mailbox is full");
-        return r != Mailbox.CLOSED;
+        return r;
     }
 
     /**

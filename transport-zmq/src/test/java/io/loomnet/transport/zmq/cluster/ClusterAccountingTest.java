@@ -196,27 +196,10 @@ class ClusterAccountingTest {
         peer = PeerProcess.start(AccountingPeerMain.class, "2", e2, "1", e1);
         TestSupport.await("peer up", Duration.ofSeconds(30), () -> c1.peerState(2) == Cluster.PeerState.UP);
         Handle sink = one.lookup("sink@2").orElseThrow();
-        java.util.concurrent.BlockingQueue<io.loomnet.Terminated> notices =
-                new java.util.concurrent.LinkedBlockingQueue<>();
-        Handle watcher = one.spawn(() -> new io.loomnet.Service() {
-            @Override
-            public void onStart(io.loomnet.Context ctx) {
-                ctx.watch(sink);
-            }
-
-            @Override
-            public void onMessage(io.loomnet.Context ctx, io.loomnet.Message msg) {
-                if (msg.payload() instanceof io.loomnet.Terminated t) {
-                    notices.add(t);
-                } else if (msg.isRequest()) {
-                    ctx.reply("watching");
-                }
-            }
-        });
-        assertThat(one.call(watcher, "sync", Duration.ofSeconds(10)), is("watching"));
+        Watcher watcher = Watcher.of(one, sink);
         long t0 = System.nanoTime();
         assertThat("the peer closed cleanly", peer.closeCleanly(), is(true));
-        io.loomnet.Terminated t = notices.poll(30, TimeUnit.SECONDS);
+        io.loomnet.Terminated t = watcher.next(Duration.ofSeconds(30));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.out.printf("clean close of the peer: its watcher here got %s after %d ms%n", t, ms);
         assertThat(String.valueOf(t), t != null && t.reason() == io.loomnet.Terminated.Reason.NODE_LEFT, is(true));

@@ -11,10 +11,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -22,11 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.loomnet.Context;
 import io.loomnet.Handle;
-import io.loomnet.Message;
 import io.loomnet.Node;
-import io.loomnet.Service;
 import io.loomnet.ServiceUnavailableException;
 import io.loomnet.Terminated;
 
@@ -95,23 +90,7 @@ class ClusterFailureTest {
         Handle silent = one.lookup("silent@2").orElseThrow();
         assertEquals("ping", one.call(echo, "ping", Duration.ofSeconds(10)));
 
-        BlockingQueue<Terminated> notices = new LinkedBlockingQueue<>();
-        Handle watcher = one.spawn(() -> new Service() {
-            @Override
-            public void onStart(Context ctx) {
-                ctx.watch(echo);
-            }
-
-            @Override
-            public void onMessage(Context ctx, Message msg) {
-                if (msg.payload() instanceof Terminated t) {
-                    notices.add(t);
-                } else if (msg.isRequest()) {
-                    ctx.reply("watching");
-                }
-            }
-        });
-        assertEquals("watching", one.call(watcher, "sync", Duration.ofSeconds(10)));
+        Watcher watcher = Watcher.of(one, echo);
         var pending = one.ask(silent, "wait", Duration.ofSeconds(60)).toCompletableFuture();
 
         long t0 = System.nanoTime();
@@ -119,7 +98,7 @@ class ClusterFailureTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(30, TimeUnit.SECONDS));
         long failedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertInstanceOf(ServiceUnavailableException.class, e.getCause());
-        Terminated t = notices.poll(30, TimeUnit.SECONDS);
+        Terminated t = watcher.next(Duration.ofSeconds(30));
         long notifiedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertNotNull(t);
         assertEquals(Terminated.Reason.NODE_UNREACHABLE, t.reason());

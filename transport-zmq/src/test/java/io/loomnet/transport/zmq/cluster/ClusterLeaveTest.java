@@ -4,20 +4,15 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.loomnet.Context;
 import io.loomnet.Handle;
-import io.loomnet.Message;
 import io.loomnet.Node;
-import io.loomnet.Service;
 import io.loomnet.ServiceOptions;
 import io.loomnet.Terminated;
 import io.loomnet.scope.CloseReport;
@@ -64,23 +59,7 @@ class ClusterLeaveTest {
         Cluster c1 = Cluster.builder(one).inbox(e1).peer(2, e2).start();
         TestSupport.await("node 1 to see node 2 up", WAIT, () -> c1.peerState(2) == Cluster.PeerState.UP);
         Handle sink = one.lookup("sink@2").orElseThrow();
-        BlockingQueue<Terminated> notices = new LinkedBlockingQueue<>();
-        Handle watcher = one.spawn(() -> new Service() {
-            @Override
-            public void onStart(Context ctx) {
-                ctx.watch(sink);
-            }
-
-            @Override
-            public void onMessage(Context ctx, Message msg) {
-                if (msg.payload() instanceof Terminated t) {
-                    notices.add(t);
-                } else if (msg.isRequest()) {
-                    ctx.reply("watching");
-                }
-            }
-        });
-        assertThat(one.call(watcher, "sync", WAIT), is("watching"));
+        Watcher watcher = Watcher.of(one, sink);
         assertThat("node 2's link to node 1 is held by the relay", c2.peerState(1), is(Cluster.PeerState.CONNECTING));
 
         CompletableFuture<CloseReport> closing = CompletableFuture.supplyAsync(two::shutdown);
@@ -91,11 +70,11 @@ class ClusterLeaveTest {
         TestSupport.await("node 2's link to try node 1 again while closing", WAIT, () -> relay.accepted() > before);
         relay.open();
 
-        Terminated t = notices.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Terminated t = watcher.next(WAIT);
         assertThat(String.valueOf(t), t != null && t.reason() == Terminated.Reason.NODE_LEFT, is(true));
         assertThat(c1.peerState(2), is(Cluster.PeerState.LEFT));
         CloseReport report = closing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(report.toString(), report.clean(), is(true));
-        one.stop(watcher);
+        one.stop(watcher.handle());
     }
 }
