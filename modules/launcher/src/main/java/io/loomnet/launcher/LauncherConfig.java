@@ -45,9 +45,11 @@ import io.loomnet.transport.zmq.gateway.ServiceGateway;
 /**
  * A node described by a HOCON file, validated completely before anything starts.
  *
- * <p>Every setting, its default and its meaning is in the launcher's {@code reference.conf} (and, for a
- * module's settings, {@code loomnet.modules.<module>} in the {@code reference.conf} of the library that ships
- * the module). The file is merged over them and checked in three ways, and <em>every</em> mistake is reported,
+ * <p>Every setting, its default and its meaning is in the {@code reference.conf} of the library that owns it:
+ * the scheduler's for the node's keys (checked by {@link Node.Builder#config}), the transport's for
+ * {@code loomnet.cluster} and {@code loomnet.gateway} (gateway limits checked by {@link GatewayConfig#fromConfig}),
+ * the launcher's for the rest, and for a module's settings {@code loomnet.modules.<module>} in the
+ * {@code reference.conf} of the library that ships the module. The file is merged over them and checked in three ways, and <em>every</em> mistake is reported,
  * not only the first ({@link ConfigError#problems()}):
  * <ol>
  *   <li>an unknown-key walk: a key inside {@code loomnet} that the reference does not name (a typo) is an
