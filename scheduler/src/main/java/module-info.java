@@ -5,6 +5,8 @@
 module io.loomnet.scheduler {
     // Context.log() returns an org.slf4j.Logger: every module that reads this one must read SLF4J too.
     requires transitive org.slf4j;
+    // Node.Builder.config takes a com.typesafe.config.Config (defaults: this module's reference.conf; ADR 0009).
+    requires transitive typesafe.config;
     requires jdk.jfr;
     exports io.loomnet;
     exports io.loomnet.scope;

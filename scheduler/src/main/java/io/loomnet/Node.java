@@ -16,6 +16,7 @@ import io.loomnet.internal.NodeConfig;
 import io.loomnet.internal.NodeRuntime;
 import io.loomnet.scope.CloseReport;
 import io.loomnet.scope.Stopper;
+import io.loomnet.spi.SettingsReader;
 
 /**
  * One Loomnet runtime instance (Skynet's process): a registry of services, their dispatchers, a timing wheel
@@ -49,7 +50,10 @@ public final class Node implements AutoCloseable {
         runtime.start();
     }
 
-    /** @return a builder with defaults: node id 1, {@link Dispatcher#VIRTUAL}, 10 s close timeout */
+    /**
+     * @return a builder with the defaults of {@code loomnet} in this library's {@code reference.conf} (node id 1,
+     *         {@link Dispatcher#VIRTUAL}, 10 s close timeout, ...)
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -375,17 +379,81 @@ public final class Node implements AutoCloseable {
 
     /** Builds and starts a {@link Node}. Not thread-safe; use from one thread. */
     public static final class Builder {
-        private int nodeId = 1;
-        private Dispatcher dispatcher = Dispatcher.VIRTUAL;
-        private int pooledWorkers = Runtime.getRuntime().availableProcessors();
-        private int throughput = 64;
-        private Duration closeTimeout = Duration.ofSeconds(10);
-        private Duration stuckThreshold = Duration.ofSeconds(5);
-        private Duration monitorInterval = Duration.ofSeconds(1);
+        /** The keys {@link #config} reads, in the order it checks them. */
+        private static final List<String> CONFIG_KEYS = List.of("node-id", "dispatcher", "pooled-workers",
+                "throughput", "close-timeout", "stuck-threshold", "monitor-interval");
+        private static final int MAX_POOLED_WORKERS = 4096;
+        private static final int MAX_THROUGHPUT = 1_000_000;
+
+        // Defaults: loomnet.* in this library's reference.conf.
+        private int nodeId = NodeDefaults.NODE_ID;
+        private Dispatcher dispatcher = NodeDefaults.DISPATCHER;
+        private int pooledWorkers = NodeDefaults.POOLED_WORKERS;
+        private int throughput = NodeDefaults.THROUGHPUT;
+        private Duration closeTimeout = NodeDefaults.CLOSE_TIMEOUT;
+        private Duration stuckThreshold = NodeDefaults.STUCK_THRESHOLD;
+        private Duration monitorInterval = NodeDefaults.MONITOR_INTERVAL;
         private Duration timerTick = Duration.ofMillis(10);
         private NodeListener listener;
 
         private Builder() {
+        }
+
+        /**
+         * Applies a config subtree: the node's keys of {@code loomnet} (see this library's {@code reference.conf},
+         * where every default lives), for example {@code ConfigFactory.parseString("node-id = 2, throughput = 32")}.
+         * Values are read with typed getters and checked by the setters of this builder; keys left out or
+         * {@code null} keep their current value.
+         *
+         * @param settings keys {@code node-id}, {@code dispatcher}, {@code pooled-workers}, {@code throughput},
+         *                 {@code close-timeout}, {@code stuck-threshold}, {@code monitor-interval}
+         * @return this
+         * @throws InvalidSettingsException listing every wrong value and unknown key, each with its key and what
+         *         was expected; nothing is applied then
+         */
+        public Builder config(com.typesafe.config.Config settings) {
+            Objects.requireNonNull(settings, "settings");
+            Builder scratch = copy();
+            SettingsReader r = new SettingsReader(settings, CONFIG_KEYS);
+            r.integer("node-id", "an integer in 0.." + Handle.MAX_NODE, scratch::nodeId);
+            r.string("dispatcher", "one of virtual, platform, pooled", s -> scratch.dispatcher(dispatcherNamed(s)));
+            r.integer("pooled-workers", "an integer in 1.." + MAX_POOLED_WORKERS, scratch::pooledWorkers);
+            r.integer("throughput", "an integer in 1.." + MAX_THROUGHPUT, scratch::throughput);
+            r.duration("close-timeout", scratch::closeTimeout);
+            r.duration("stuck-threshold", scratch::stuckThreshold);
+            r.duration("monitor-interval", scratch::monitorInterval);
+            r.throwIfInvalid();
+            nodeId = scratch.nodeId;
+            dispatcher = scratch.dispatcher;
+            pooledWorkers = scratch.pooledWorkers;
+            throughput = scratch.throughput;
+            closeTimeout = scratch.closeTimeout;
+            stuckThreshold = scratch.stuckThreshold;
+            monitorInterval = scratch.monitorInterval;
+            return this;
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.nodeId = nodeId;
+            b.dispatcher = dispatcher;
+            b.pooledWorkers = pooledWorkers;
+            b.throughput = throughput;
+            b.closeTimeout = closeTimeout;
+            b.stuckThreshold = stuckThreshold;
+            b.monitorInterval = monitorInterval;
+            b.timerTick = timerTick;
+            b.listener = listener;
+            return b;
+        }
+
+        private static Dispatcher dispatcherNamed(String name) {
+            for (Dispatcher d : Dispatcher.values()) {
+                if (d.name().equalsIgnoreCase(name)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("no dispatcher named '" + name + "'");
         }
 
         /**
@@ -407,24 +475,26 @@ public final class Node implements AutoCloseable {
         }
 
         /**
-         * @param workers platform worker threads of the POOLED dispatcher (default: available processors)
+         * @param workers platform worker threads of the POOLED dispatcher, 1..4096 (default: available processors)
          * @return this
          */
         public Builder pooledWorkers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("pooledWorkers must be at least 1, was " + workers);
+            if (workers < 1 || workers > MAX_POOLED_WORKERS) {
+                throw new IllegalArgumentException("pooledWorkers must be 1.." + MAX_POOLED_WORKERS + ", was "
+                        + workers);
             }
             this.pooledWorkers = workers;
             return this;
         }
 
         /**
-         * @param messages how many messages a service handles before its thread yields to others (default 64)
+         * @param messages how many messages a service handles before its thread yields to others, 1..1000000
+         *                 (default 64)
          * @return this
          */
         public Builder throughput(int messages) {
-            if (messages < 1) {
-                throw new IllegalArgumentException("throughput must be at least 1, was " + messages);
+            if (messages < 1 || messages > MAX_THROUGHPUT) {
+                throw new IllegalArgumentException("throughput must be 1.." + MAX_THROUGHPUT + ", was " + messages);
             }
             this.throughput = messages;
             return this;

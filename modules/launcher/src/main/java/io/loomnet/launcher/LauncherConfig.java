@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -25,11 +26,13 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
 import io.loomnet.Dispatcher;
 import io.loomnet.Handle;
+import io.loomnet.InvalidSettingsException;
 import io.loomnet.Node;
 import io.loomnet.ServiceOptions;
 import io.loomnet.scope.CloseReport;
@@ -42,9 +45,11 @@ import io.loomnet.transport.zmq.gateway.ServiceGateway;
 /**
  * A node described by a HOCON file, validated completely before anything starts.
  *
- * <p>Every setting, its default and its meaning is in the launcher's {@code reference.conf} (and, for a
- * module's settings, {@code loomnet.modules.<module>} in the {@code reference.conf} of the library that ships
- * the module). The file is merged over them and checked in three ways, and <em>every</em> mistake is reported,
+ * <p>Every setting, its default and its meaning is in the {@code reference.conf} of the library that owns it:
+ * the scheduler's for the node's keys (checked by {@link Node.Builder#config}), the transport's for
+ * {@code loomnet.cluster} and {@code loomnet.gateway} (gateway limits checked by {@link GatewayConfig#fromConfig}),
+ * the launcher's for the rest, and for a module's settings {@code loomnet.modules.<module>} in the
+ * {@code reference.conf} of the library that ships the module. The file is merged over them and checked in three ways, and <em>every</em> mistake is reported,
  * not only the first ({@link ConfigError#problems()}):
  * <ol>
  *   <li>an unknown-key walk: a key inside {@code loomnet} that the reference does not name (a typo) is an
@@ -71,13 +76,21 @@ public final class LauncherConfig {
             "curve");
     private static final List<String> PEER_KEYS = List.of("id", "endpoint", "public-key");
     private static final List<String> CURVE_KEYS = List.of("public-key", "secret-key");
-    private static final List<String> GATEWAY_KEYS = List.of("endpoint", "call-timeout", "max-payload",
-            "max-in-flight");
-    // KNOWN DUPLICATE, until the transport reads its own reference.conf: Cluster.Builder's defaults, needed here
-    // to check down-after > heartbeat when the file sets only one of them.
-    private static final Duration HEARTBEAT_DEFAULT = Duration.ofMillis(200);
-    private static final Duration DOWN_AFTER_DEFAULT = Duration.ofMillis(900);
-    private static final int MAX_FRAME_DEFAULT = 1 << 20;
+    private static final List<String> GATEWAY_KEYS;
+
+    static {
+        List<String> keys = new ArrayList<>(List.of("endpoint"));
+        keys.addAll(GatewayConfig.CONFIG_KEYS);
+        GATEWAY_KEYS = List.copyOf(keys);
+    }
+
+    /**
+     * Keys of {@code loomnet} that are not the node's: the launcher's ({@code services}, {@code gateways},
+     * {@code launcher}, {@code modules}) and the transport's ({@code cluster}, {@code gateway}). The others in the
+     * merged reference (the scheduler's {@code reference.conf}) go to {@link Node.Builder#config}.
+     */
+    private static final Set<String> NOT_THE_NODES = Set.of("services", "gateways", "launcher", "modules", "cluster",
+            "gateway");
 
     private final String file;
     private final Launcher launcher;
@@ -292,10 +305,9 @@ public final class LauncherConfig {
         return nodeId;
     }
 
-    /** @return {@code loomnet.dispatcher}, or the node's default ({@code virtual}) */
+    /** @return {@code loomnet.dispatcher}, or the node's default (the scheduler's {@code reference.conf}) */
     public Dispatcher dispatcher() {
-        return node.hasPath("dispatcher") ? Dispatcher.valueOf(node.getString("dispatcher").toUpperCase(Locale.ROOT))
-                : Dispatcher.VIRTUAL;
+        return Dispatcher.valueOf(node.getString("dispatcher").toUpperCase(Locale.ROOT));
     }
 
     /** @return {@code loomnet.services}, in launch order */
@@ -318,25 +330,21 @@ public final class LauncherConfig {
         return launcher;
     }
 
-    /** @return a fresh node builder with this config's settings; settings left {@code null} keep its defaults */
+    /**
+     * @return a fresh node builder with this config's node settings ({@link Node.Builder#config}); settings left
+     *         {@code null} keep the builder's defaults
+     */
     public Node.Builder nodeBuilder() {
-        Node.Builder b = Node.builder().nodeId(nodeId).dispatcher(dispatcher());
-        if (node.hasPath("pooled-workers")) {
-            b.pooledWorkers(node.getInt("pooled-workers"));
+        return Node.builder().config(nodeSettings(node));
+    }
+
+    /** The node's keys of {@code loomnet} (merged over the reference), for {@link Node.Builder#config}. */
+    private static Config nodeSettings(Config loomnet) {
+        ConfigObject o = loomnet.root();
+        for (String k : NOT_THE_NODES) {
+            o = o.withoutKey(k);
         }
-        if (node.hasPath("throughput")) {
-            b.throughput(node.getInt("throughput"));
-        }
-        if (node.hasPath("close-timeout")) {
-            b.closeTimeout(node.getDuration("close-timeout"));
-        }
-        if (node.hasPath("stuck-threshold")) {
-            b.stuckThreshold(node.getDuration("stuck-threshold"));
-        }
-        if (node.hasPath("monitor-interval")) {
-            b.monitorInterval(node.getDuration("monitor-interval"));
-        }
-        return b;
+        return o.toConfig();
     }
 
     /**
@@ -435,7 +443,7 @@ public final class LauncherConfig {
         final List<ConfigError> errors = new ArrayList<>();
         Launcher launcher;
         Config node = ConfigFactory.empty();
-        int nodeId = 1;
+        int nodeId;
         final List<ServiceEntry> services = new ArrayList<>();
         ClusterEntry cluster;
         final List<GatewayEntry> gateways = new ArrayList<>();
@@ -446,6 +454,7 @@ public final class LauncherConfig {
             this.file = file;
             this.ref = base.reference();
             this.launcher = base;
+            this.nodeId = ref.getInt("loomnet.node-id");
             ConfigObject root = resolved.root();
             ConfigValue lv = root.get("loomnet");
             if (lv == null) {
@@ -468,13 +477,22 @@ public final class LauncherConfig {
                         "start-timeout");
                 launcher = base.withSettings(merged);
             });
-            attempt(() -> nodeId = nodeId(lc, lo));
-            attempt(() -> choice(lc, lo, "dispatcher", "one of virtual, platform, pooled", "virtual", "platform",
-                    "pooled"));
-            attempt(() -> integer(lc, lo, "loomnet", "pooled-workers", 1, 4096));
-            attempt(() -> integer(lc, lo, "loomnet", "throughput", 1, 1_000_000));
-            for (String key : List.of("close-timeout", "stuck-threshold", "monitor-interval")) {
-                attempt(() -> duration(lc, lo, "loomnet", key));
+            // The node's settings: checked by Node.Builder.config itself (every problem, each with its key).
+            try {
+                // Only keys the reference names: the unknown-key walk above has reported the others.
+                ConfigObject settings = nodeSettings(lc).root();
+                for (String k : settings.keySet()) {
+                    if (!ref.hasPathOrNull("loomnet." + ConfigUtil.joinPath(k))) {
+                        settings = settings.withoutKey(k);
+                    }
+                }
+                Node.builder().config(settings.toConfig());
+                nodeId = lc.getInt("node-id");
+            } catch (InvalidSettingsException e) {
+                for (InvalidSettingsException.Problem p : e.problems()) {
+                    errors.add(new ConfigError(file, p.line(), "loomnet." + p.key(), p.problem() + "; expected "
+                            + p.expected(), null));
+                }
             }
             list(lo, "loomnet.services", "services", "a list of service entries such as "
                     + "[ { module = console, args { port = 7001 } } ]", HashMap::new,
@@ -483,9 +501,29 @@ public final class LauncherConfig {
             if (cv != null) {
                 attempt(() -> cluster = cluster(cv, "loomnet.cluster", lc));
             }
+            // loomnet.gateway: every gateway's defaults, checked once here; if it is wrong, the entries fall back to
+            // the transport's reference.conf so that its mistakes are not reported again for each entry.
+            Config gatewayDefaults = lc.getConfig("gateway");
+            if (lo.get("gateway") instanceof ConfigObject go) {
+                ConfigObject known = gatewayDefaults.root();
+                for (String k : go.keySet()) {
+                    if (!GatewayConfig.CONFIG_KEYS.contains(k)) {
+                        known = known.withoutKey(k); // reported by the unknown-key walk
+                    }
+                }
+                if (!gatewayProblems(known.toConfig(), "loomnet.gateway")) {
+                    gatewayDefaults = ref.getConfig("loomnet.gateway");
+                }
+            }
+            Config gatewayFallback = gatewayDefaults;
             list(lo, "loomnet.gateways", "gateways", "a list of gateways such as "
                     + "[ { endpoint = \"tcp://127.0.0.1:5555\" } ]", HashMap::new,
-                    (v, path, unused) -> gateways.add(gateway(v, path)));
+                    (v, path, unused) -> {
+                        GatewayEntry g = gateway(v, path, gatewayFallback);
+                        if (g != null) {
+                            gateways.add(g);
+                        }
+                    });
             checkValid(merged);
         }
 
@@ -549,25 +587,11 @@ public final class LauncherConfig {
                 if (r == null) {
                     errors.add(error(o.get(k), path + "." + k, "unknown key", "one of "
                             + String.join(", ", new TreeSet<>(reference.keySet()))));
-                } else if (r.valueType() == ConfigValueType.OBJECT && o.get(k).valueType() == ConfigValueType.OBJECT) {
+                } else if (r.valueType() == ConfigValueType.OBJECT && o.get(k).valueType() == ConfigValueType.OBJECT
+                        && !(path + "." + k).equals("loomnet.cluster")) {
+                    // loomnet.cluster is walked by cluster(), whose key list has the launcher's order.
                     unknownKeys((ConfigObject) o.get(k), (ConfigObject) r, path + "." + k);
                 }
-            }
-        }
-
-        private int nodeId(Config lc, ConfigObject lo) {
-            String expected = "an integer in 0.." + Handle.MAX_NODE;
-            int id;
-            try {
-                id = lc.getInt("node-id");
-            } catch (ConfigException e) {
-                throw error(at(lc, lo, "node-id"), "loomnet.node-id", "is " + describe(lc.getValue("node-id")),
-                        expected);
-            }
-            try {
-                return Handle.requireNodeId(id);
-            } catch (IllegalArgumentException e) {
-                throw error(at(lc, lo, "node-id"), "loomnet.node-id", "is " + id, expected);
             }
         }
 
@@ -580,8 +604,9 @@ public final class LauncherConfig {
                     + "\"tcp://127.0.0.1:7101\""), path + ".inbox", true);
             Duration heartbeat = duration(c, o, path, "heartbeat");
             Duration downAfter = duration(c, o, path, "down-after");
-            Duration hb = heartbeat != null ? heartbeat : HEARTBEAT_DEFAULT;
-            Duration da = downAfter != null ? downAfter : DOWN_AFTER_DEFAULT;
+            // Defaults: loomnet.cluster in the transport's reference.conf.
+            Duration hb = heartbeat != null ? heartbeat : ref.getDuration("loomnet.cluster.heartbeat");
+            Duration da = downAfter != null ? downAfter : ref.getDuration("loomnet.cluster.down-after");
             if (da.compareTo(hb) <= 0) {
                 if (downAfter != null) {
                     throw error(o.get("down-after"), path + ".down-after", "is " + da + ", not longer than the "
@@ -613,7 +638,7 @@ public final class LauncherConfig {
                         peers.add(p);
                     });
             return new ClusterEntry(path, line(o), inbox, peers, hb, da,
-                    maxFrame != null ? maxFrame : MAX_FRAME_DEFAULT, curve);
+                    maxFrame != null ? maxFrame : Math.toIntExact(ref.getBytes("loomnet.cluster.max-frame")), curve);
         }
 
         private Peer peer(ConfigValue v, String path, String inbox, boolean curve) {
@@ -645,26 +670,30 @@ public final class LauncherConfig {
             return new Peer(id, endpoint, key);
         }
 
-        private GatewayEntry gateway(ConfigValue v, String path) {
+        private GatewayEntry gateway(ConfigValue v, String path, Config gatewayDefaults) {
             ConfigObject o = object(v, path, "an object such as { endpoint = \"tcp://127.0.0.1:5555\" }");
-            checkKeys(o, path, GATEWAY_KEYS);
-            Config c = o.toConfig();
+            // The limits: checked by GatewayConfig.fromConfig itself, over loomnet.gateway (the transport's
+            // reference.conf, and the file's own loomnet.gateway if it has one).
+            Config limits = o.toConfig().withFallback(gatewayDefaults);
+            GatewayConfig config = gatewayProblems(limits, path) ? GatewayConfig.fromConfig(limits, GATEWAY_KEYS)
+                    : null;
             String endpoint = endpoint(required(o, path, "endpoint", "the endpoint the gateway binds, such as "
                     + "\"tcp://127.0.0.1:5555\""), path + ".endpoint", true);
-            GatewayConfig config = GatewayConfig.defaults();
-            Duration timeout = duration(c, o, path, "call-timeout");
-            if (timeout != null) {
-                config = config.withCallTimeout(timeout);
+            return config == null ? null : new GatewayEntry(path, line(o), endpoint, config);
+        }
+
+        /** Checks gateway limits with {@link GatewayConfig#fromConfig}; records its problems; true if none. */
+        private boolean gatewayProblems(Config limits, String path) {
+            try {
+                GatewayConfig.fromConfig(limits, GATEWAY_KEYS);
+                return true;
+            } catch (InvalidSettingsException e) {
+                for (InvalidSettingsException.Problem p : e.problems()) {
+                    errors.add(new ConfigError(file, p.line(), path + "." + p.key(), p.problem() + "; expected "
+                            + p.expected(), null));
+                }
+                return false;
             }
-            Integer maxPayload = bytes(c, o, path, "max-payload", 0, Integer.MAX_VALUE);
-            if (maxPayload != null) {
-                config = config.withMaxPayloadBytes(maxPayload);
-            }
-            Integer inFlight = integer(c, o, path, "max-in-flight", 1, 10_000_000);
-            if (inFlight != null) {
-                config = config.withMaxInFlight(inFlight);
-            }
-            return new GatewayEntry(path, line(o), endpoint, config);
         }
 
         /** A TCP endpoint ({@link ZmqAddresses}); bind endpoints with a fixed port must not repeat. */
@@ -843,17 +872,6 @@ public final class LauncherConfig {
                 throw error(at(c, o, key), parent + "." + key, "is " + b + " bytes", expected);
             }
             return (int) b;
-        }
-
-        private void choice(Config c, ConfigObject o, String key, String expected, String... choices) {
-            if (!c.hasPath(key)) {
-                return;
-            }
-            ConfigValue v = c.getValue(key);
-            String s = string(v, "loomnet." + key, expected);
-            if (!List.of(choices).contains(s.toLowerCase(Locale.ROOT))) {
-                throw error(at(c, o, key), "loomnet." + key, "is '" + s + "'", expected);
-            }
         }
 
         private static ConfigValue at(Config c, ConfigObject o, String key) {

@@ -101,7 +101,7 @@ class LauncherConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, stuck-threshold, throughput
+            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, gateway, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, stuck-threshold, throughput
             wrong type         | loomnet { node-id = abc }                | node.conf:1: loomnet.node-id: is the string 'abc'; expected an integer in 0..65535
             out of range       | loomnet { node-id = 70000 }              | node.conf:1: loomnet.node-id: is 70000; expected an integer in 0..65535
             negative workers   | loomnet { pooled-workers = 0 }           | node.conf:1: loomnet.pooled-workers: is 0; expected an integer in 1..4096
@@ -163,7 +163,7 @@ class LauncherConfigTest {
             max-frame too small   | cluster { INBOX, max-frame = 10 }                          | node.conf:1: loomnet.cluster.max-frame: is 10 bytes; expected a size in 26..1073741815 bytes, such as 65536, 64KiB or 1MiB
             gateways not list     | gateways = "tcp://127.0.0.1:5555"                          | node.conf:1: loomnet.gateways: is the string 'tcp://127.0.0.1:5555'; expected a list of gateways such as [ { endpoint = "tcp://127.0.0.1:5555" } ]
             gateway not object    | gateways = [ "tcp://127.0.0.1:5555" ]                      | node.conf:1: loomnet.gateways[0]: is the string 'tcp://127.0.0.1:5555'; expected an object such as { endpoint = "tcp://127.0.0.1:5555" }
-            gateway unknown key   | gateways = [ { endpoint = "tcp://127.0.0.1:5555", timeout = 1s } ] | node.conf:1: loomnet.gateways[0].timeout: unknown key; expected one of endpoint, call-timeout, max-payload, max-in-flight
+            gateway unknown key   | gateways = [ { endpoint = "tcp://127.0.0.1:5555", timeout = 1s } ] | node.conf:1: loomnet.gateways[0].timeout: unknown key; expected one of endpoint, call-timeout, max-payload, max-target, max-in-flight
             gateway no endpoint   | gateways = [ { call-timeout = 1s } ]                       | node.conf:1: loomnet.gateways[0].endpoint: missing; expected the endpoint the gateway binds, such as "tcp://127.0.0.1:5555"
             gateway no port       | gateways = [ { endpoint = "tcp://127.0.0.1" } ]            | node.conf:1: loomnet.gateways[0].endpoint: is 'tcp://127.0.0.1'; expected a TCP endpoint to bind
             gateway ipc           | gateways = [ { endpoint = "ipc:///tmp/x" } ]               | node.conf:1: loomnet.gateways[0].endpoint: is 'ipc:///tmp/x'; expected a TCP endpoint to bind
@@ -313,7 +313,7 @@ class LauncherConfigTest {
                 .toList();
         assertEquals(List.of(
                 "node.conf:2: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, "
-                        + "gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, "
+                        + "gateway, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, "
                         + "stuck-threshold, throughput",
                 "node.conf:3: loomnet.throughput: is 0; expected an integer in 1..1000000",
                 "node.conf:5: loomnet.services[0].module: no service module named 'consol'; known modules: console, "
@@ -495,5 +495,34 @@ class LauncherConfigTest {
                     .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
                     .map(e -> e.getFormattedMessage()).toList(), "no WARN before the summary line");
         }
+    }
+
+    @Test
+    void defaultsComeFromTheLibrariesReferenceConfAndLoomnetGatewayAppliesToEveryGateway() {
+        com.typesafe.config.Config ref = ConfigFactory.defaultReference();
+        LauncherConfig c = LauncherConfig.parse("n.conf", """
+                loomnet {
+                  gateway { call-timeout = 2s }
+                  gateways = [ { endpoint = "tcp://127.0.0.1:*" }, { endpoint = "tcp://127.0.0.1:*", call-timeout = 3s } ]
+                  cluster { inbox = "tcp://127.0.0.1:*" }
+                }
+                """, Launcher.create());
+        assertEquals(ref.getInt("loomnet.node-id"), c.nodeId());
+        assertEquals(Dispatcher.valueOf(ref.getString("loomnet.dispatcher").toUpperCase(java.util.Locale.ROOT)),
+                c.dispatcher());
+        assertEquals(Duration.ofSeconds(2), c.gateways().get(0).config().callTimeout());
+        assertEquals(Duration.ofSeconds(3), c.gateways().get(1).config().callTimeout());
+        assertEquals(ref.getInt("loomnet.gateway.max-in-flight"), c.gateways().get(0).config().maxInFlight());
+        LauncherConfig.ClusterEntry cl = c.cluster().orElseThrow();
+        assertEquals(ref.getDuration("loomnet.cluster.heartbeat"), cl.heartbeat());
+        assertEquals(ref.getDuration("loomnet.cluster.down-after"), cl.downAfter());
+        assertEquals(ref.getBytes("loomnet.cluster.max-frame"), (long) cl.maxFrameBytes());
+        ConfigError e = assertThrows(ConfigError.class, () -> LauncherConfig.parse("n.conf",
+                "loomnet.gateway { max-in-flight = 0, timeout = 1s }, loomnet.gateways = [ { endpoint = \"tcp://127.0.0.1:*\" } ]",
+                Launcher.create()));
+        assertEquals(List.of("n.conf:1: loomnet.gateway.timeout: unknown key; expected one of call-timeout, "
+                        + "max-in-flight, max-payload, max-target",
+                "n.conf:1: loomnet.gateway.max-in-flight: is 0; expected an integer in 1..10000000"),
+                e.problems().stream().map(ConfigError::getMessage).toList());
     }
 }

@@ -17,14 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
+import com.typesafe.config.Config;
+
 import io.loomnet.DeadLetter;
 import io.loomnet.Handle;
+import io.loomnet.InvalidSettingsException;
 import io.loomnet.Node;
 import io.loomnet.scope.CloseReport;
 import io.loomnet.scope.LoopErrorHandler;
 import io.loomnet.scope.LoopRunner;
 import io.loomnet.scope.Scope;
 import io.loomnet.spi.RemoteInbox;
+import io.loomnet.spi.SettingsReader;
 import io.loomnet.transport.zmq.Machine;
 import io.loomnet.transport.zmq.MachineManager;
 import io.loomnet.transport.zmq.MachineSpec;
@@ -314,9 +318,15 @@ public final class Cluster implements AutoCloseable {
         private final Map<Integer, String> peerKeys = new HashMap<>();
         private final Set<String> extraAllowed = new LinkedHashSet<>();
         private Codec codec;
-        private Duration heartbeat = Duration.ofMillis(200);
-        private Duration downAfter = Duration.ofMillis(900);
-        private int maxFrameBytes = 1 << 20;
+        /** The keys {@link #config} reads, in the order errors list them. */
+        private static final List<String> CONFIG_KEYS = List.of("inbox", "peers", "heartbeat", "down-after",
+                "max-frame", "curve");
+        private static final List<String> PEER_KEYS = List.of("id", "endpoint", "public-key");
+        private static final List<String> CURVE_KEYS = List.of("public-key", "secret-key");
+        // Defaults: loomnet.cluster in this library's reference.conf.
+        private Duration heartbeat = ClusterDefaults.HEARTBEAT;
+        private Duration downAfter = ClusterDefaults.DOWN_AFTER;
+        private int maxFrameBytes = ClusterDefaults.MAX_FRAME_BYTES;
         private int linkQueueLimit = 100_000;
         private int highWaterMark = 1000;
         private BackPressure backPressure = BackPressure.BLOCK;
@@ -328,6 +338,117 @@ public final class Cluster implements AutoCloseable {
 
         private Builder(Node node) {
             this.node = node;
+        }
+
+        /**
+         * Applies a config subtree such as {@code loomnet.cluster} (see this library's {@code reference.conf}, where
+         * every default lives): {@code inbox}, {@code peers = [ { id, endpoint, public-key } ]}, {@code heartbeat},
+         * {@code down-after}, {@code max-frame}, {@code curve { public-key, secret-key }}. Values are read with
+         * typed getters and checked by this builder's setters; keys left out or {@code null} keep their value.
+         *
+         * @param settings the subtree
+         * @return this
+         * @throws InvalidSettingsException listing every wrong value and unknown key, each with its key path (for
+         *         example {@code peers[0].endpoint}) and what was expected
+         */
+        public Builder config(Config settings) {
+            SettingsReader r = new SettingsReader(Objects.requireNonNull(settings, "settings"), CONFIG_KEYS);
+            r.string("inbox", ZmqAddresses.expectedEndpoint(true), s -> endpoint(r, "inbox", s, true)
+                    .ifPresent(this::inbox));
+            Duration[] hb = {heartbeat, downAfter};
+            r.duration("heartbeat", d -> hb[0] = d);
+            r.duration("down-after", d -> hb[1] = d);
+            if (r.problems().isEmpty() && (r.isSet("heartbeat") || r.isSet("down-after"))) {
+                String key = r.isSet("down-after") ? "down-after" : "heartbeat";
+                String found = key.equals("down-after")
+                        ? "is " + hb[1] + ", not longer than the heartbeat (" + hb[0] + ")"
+                        : "is " + hb[0] + ", not shorter than down-after (" + hb[1] + ")";
+                r.apply(key, hb, found, "a heartbeat shorter than down-after", v -> heartbeat(v[0], v[1]));
+            }
+            r.bytes("max-frame", MIN_FRAME_BYTES, MAX_FRAME_BYTES, this::maxFrameBytes);
+            if (r.isSet("curve")) {
+                Config curve = object(r, "curve");
+                if (curve != null) {
+                    SettingsReader k = new SettingsReader(curve, CURVE_KEYS);
+                    String[] pair = new String[2];
+                    k.string("public-key", "a CURVE key: 40 characters of Z85", s -> pair[0] = key(k, "public-key", s));
+                    k.string("secret-key", "a CURVE key: 40 characters of Z85", s -> pair[1] = key(k, "secret-key", s));
+                    if (k.problems().isEmpty() && (pair[0] == null || pair[1] == null)) {
+                        k.problem(pair[0] == null ? "public-key" : "secret-key", "missing", "a CURVE key: 40 "
+                                + "characters of Z85");
+                    }
+                    if (k.problems().isEmpty()) {
+                        curve(pair[0], pair[1]);
+                    }
+                    nest(r, "curve", k);
+                }
+            }
+            if (r.isSet("peers")) {
+                List<? extends Config> list;
+                try {
+                    list = settings.getConfigList("peers");
+                } catch (com.typesafe.config.ConfigException e) {
+                    r.problem("peers", "is " + SettingsReader.describe(settings.getValue("peers")),
+                            "a list of { id = 2, endpoint = \"tcp://127.0.0.1:7102\" }");
+                    list = List.of();
+                }
+                for (int i = 0; i < list.size(); i++) {
+                    SettingsReader p = new SettingsReader(list.get(i), PEER_KEYS);
+                    Object[] peer = new Object[3];
+                    p.integer("id", "the id of another node, an integer in 0.." + Handle.MAX_NODE, id -> {
+                        if (id == node.id()) {
+                            throw new IllegalArgumentException("this node");
+                        }
+                        peer[0] = Handle.requireNodeId(id);
+                    });
+                    p.string("endpoint", ZmqAddresses.expectedEndpoint(false), s -> peer[1] = endpoint(p, "endpoint",
+                            s, false).orElse(null));
+                    p.string("public-key", "a CURVE key: 40 characters of Z85", s -> peer[2] = key(p, "public-key", s));
+                    for (String required : List.of("id", "endpoint")) {
+                        if (!p.isSet(required)) {
+                            p.problem(required, "missing", required.equals("id") ? "the peer's node id"
+                                    : ZmqAddresses.expectedEndpoint(false));
+                        }
+                    }
+                    if (p.problems().isEmpty()) {
+                        if (peer[2] != null) {
+                            peer((Integer) peer[0], (String) peer[1], (String) peer[2]);
+                        } else {
+                            peer((Integer) peer[0], (String) peer[1]);
+                        }
+                    }
+                    nest(r, "peers[" + i + "]", p);
+                }
+            }
+            r.throwIfInvalid();
+            return this;
+        }
+
+        private static void nest(SettingsReader outer, String key, SettingsReader inner) {
+            for (InvalidSettingsException.Problem p : inner.problems()) {
+                outer.problem(key + "." + p.key(), p.problem(), p.expected());
+            }
+        }
+
+        private static Config object(SettingsReader r, String key) {
+            try {
+                return r.config().getConfig(key);
+            } catch (com.typesafe.config.ConfigException e) {
+                r.problem(key, "is " + SettingsReader.describe(r.config().getValue(key)), "an object");
+                return null;
+            }
+        }
+
+        private static Optional<String> endpoint(SettingsReader r, String key, String s, boolean bind) {
+            Optional<String> problem = ZmqAddresses.endpointProblem(s, bind);
+            problem.ifPresent(p -> r.problem(key, p, ZmqAddresses.expectedEndpoint(bind)));
+            return problem.isPresent() ? Optional.empty() : Optional.of(s);
+        }
+
+        private static String key(SettingsReader r, String key, String s) {
+            Optional<String> problem = ZmqAddresses.curveKeyProblem(s);
+            problem.ifPresent(p -> r.problem(key, p, "a CURVE key: 40 characters of Z85"));
+            return problem.isPresent() ? null : s;
         }
 
         /**

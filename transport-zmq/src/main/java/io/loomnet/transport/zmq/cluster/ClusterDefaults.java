@@ -1,0 +1,21 @@
+package io.loomnet.transport.zmq.cluster;
+
+import java.time.Duration;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * The cluster's defaults, read once from {@code loomnet.cluster} in the merged {@code reference.conf} files (this
+ * library's holds them, commented); {@link Cluster.Builder} has no default literals of its own for these.
+ */
+final class ClusterDefaults {
+    static final Config REFERENCE = ConfigFactory.defaultReference(ClusterDefaults.class.getClassLoader())
+            .getConfig("loomnet.cluster");
+    static final Duration HEARTBEAT = REFERENCE.getDuration("heartbeat");
+    static final Duration DOWN_AFTER = REFERENCE.getDuration("down-after");
+    static final int MAX_FRAME_BYTES = Math.toIntExact(REFERENCE.getBytes("max-frame"));
+
+    private ClusterDefaults() {
+    }
+}
