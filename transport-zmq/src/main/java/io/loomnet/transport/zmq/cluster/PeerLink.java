@@ -61,10 +61,11 @@ final class PeerLink implements Loop {
     /**
      * A connection whose TCP connect completed but whose ZMTP greeting has not been exchanged after this long is
      * stranded by JeroMQ 0.6.0's poller (see {@link #connect(String, int)}) and is made again. Each further attempt on
-     * the same socket that does not greet in time waits twice as long (up to {@code downAfter}), so a slow path, whose
-     * greeting needs more than this, is not reconnected forever.
+     * the same socket that does not greet in time waits twice as long (up to {@link #MAX_STRANDED_AFTER_NANOS}), so a
+     * slow path, whose greeting needs more than this, is not reconnected forever.
      */
     static final long STRANDED_AFTER_NANOS = 100_000_000L;
+    static final long MAX_STRANDED_AFTER_NANOS = 6_400_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
     private static final SecureRandom EPOCHS = new SecureRandom();
 
@@ -572,8 +573,8 @@ final class PeerLink implements Loop {
         }
     }
 
-    private long nextStrandAfter(long current) {
-        return Math.min(current * 2, Math.max(STRANDED_AFTER_NANOS, config.downAfter().toNanos()));
+    private static long nextStrandAfter(long current) {
+        return Math.min(current * 2, MAX_STRANDED_AFTER_NANOS);
     }
 
     /** @return when the loop must next look for a stranded connection, or 0 if none is pending */

@@ -8,11 +8,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -24,6 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class GatedRelay implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
+    private final long delayNanos;
     private final CountDownLatch gate = new CountDownLatch(1);
     private final AtomicLong accepted = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
@@ -32,7 +38,16 @@ final class GatedRelay implements AutoCloseable {
     private volatile boolean closed;
 
     GatedRelay(int targetPort) throws IOException {
+        this(targetPort, Duration.ZERO);
+    }
+
+    /**
+     * @param delay how long each chunk of bytes is held, in each direction, before it is passed on (a slow path:
+     *              a round trip then takes at least twice this)
+     */
+    GatedRelay(int targetPort, Duration delay) throws IOException {
         this.targetPort = targetPort;
+        this.delayNanos = delay.toNanos();
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         start("relay-accept", this::acceptLoop);
     }
@@ -90,11 +105,12 @@ final class GatedRelay implements AutoCloseable {
     }
 
     /** Copies until either side ends, then closes both (so the other direction ends too). */
-    private static void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to) {
         byte[] buf = new byte[8192];
+        OutputStream out = null;
         try {
             InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
+            out = delayNanos == 0 ? to.getOutputStream() : delayed(to);
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 out.write(buf, 0, n);
             }
@@ -104,7 +120,11 @@ final class GatedRelay implements AutoCloseable {
             // a reset: end this connection
         } finally {
             closeQuietly(from);
-            closeQuietly(to);
+            if (delayNanos != 0 && out != null) {
+                closeQuietly(out); // the delay thread passes on what it holds, then closes the other side
+            } else {
+                closeQuietly(to);
+            }
         }
     }
 
@@ -115,6 +135,50 @@ final class GatedRelay implements AutoCloseable {
         } catch (SocketException e) {
             closeQuietly(s); // the relay then ends this connection on its first read or write
         }
+    }
+
+    /** An output that writes each chunk to {@code to} {@link #delayNanos} after it was given, in order. */
+    private OutputStream delayed(Socket to) throws IOException {
+        OutputStream out = to.getOutputStream();
+        BlockingQueue<Object[]> chunks = new LinkedBlockingQueue<>();
+        start("relay-delay", () -> {
+            try {
+                while (!closed) {
+                    Object[] c = chunks.poll(10, TimeUnit.MILLISECONDS);
+                    if (c == null) {
+                        continue;
+                    }
+                    if (c.length == 0) {
+                        break; // end of the stream
+                    }
+                    long wait = (long) c[0] - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait); // the point of this relay: hold each chunk for the delay
+                    }
+                    out.write((byte[]) c[1]);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the other side is gone, or the relay closed: end this direction
+            } finally {
+                closeQuietly(to);
+            }
+        });
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                chunks.add(new Object[] {System.nanoTime() + delayNanos, Arrays.copyOfRange(b, off, off + len)});
+            }
+
+            @Override
+            public void close() {
+                chunks.add(new Object[0]);
+            }
+        };
     }
 
     private boolean track(Socket s) {
