@@ -320,19 +320,19 @@ public final class Cluster implements AutoCloseable {
         private Codec codec;
         /** The keys {@link #config} reads, in the order errors list them. */
         private static final List<String> CONFIG_KEYS = List.of("inbox", "peers", "heartbeat", "down-after",
-                "max-frame", "curve");
+                "max-frame", "curve", "link-queue-limit", "back-pressure", "send-timeout", "stop-timeout");
         private static final List<String> PEER_KEYS = List.of("id", "endpoint", "public-key");
         private static final List<String> CURVE_KEYS = List.of("public-key", "secret-key");
         // Defaults: loomnet.cluster in this library's reference.conf.
         private Duration heartbeat = ClusterDefaults.HEARTBEAT;
         private Duration downAfter = ClusterDefaults.DOWN_AFTER;
         private int maxFrameBytes = ClusterDefaults.MAX_FRAME_BYTES;
-        private int linkQueueLimit = 100_000;
+        private int linkQueueLimit = ClusterDefaults.LINK_QUEUE_LIMIT;
         private int highWaterMark = 1000;
-        private BackPressure backPressure = BackPressure.BLOCK;
-        private Duration sendTimeout = Duration.ofSeconds(2);
+        private BackPressure backPressure = ClusterDefaults.BACK_PRESSURE;
+        private Duration sendTimeout = ClusterDefaults.SEND_TIMEOUT;
         private Duration startTimeout = Duration.ofSeconds(5);
-        private Duration stopTimeout = Duration.ofSeconds(3);
+        private Duration stopTimeout = ClusterDefaults.STOP_TIMEOUT;
         private String publicKey;
         private String secretKey;
 
@@ -366,6 +366,15 @@ public final class Cluster implements AutoCloseable {
                 r.apply(key, hb, found, "a heartbeat shorter than down-after", v -> heartbeat(v[0], v[1]));
             }
             r.bytes("max-frame", MIN_FRAME_BYTES, MAX_FRAME_BYTES, this::maxFrameBytes);
+            r.integer("link-queue-limit", "a positive integer", this::linkQueueLimit);
+            Object[] bp = {backPressure, sendTimeout};
+            r.string("back-pressure", "block or fail", s -> bp[0] = backPressureNamed(s));
+            r.duration("send-timeout", d -> bp[1] = d);
+            if (r.problems().isEmpty() && (r.isSet("back-pressure") || r.isSet("send-timeout"))) {
+                r.apply(r.isSet("send-timeout") ? "send-timeout" : "back-pressure", bp, "is " + bp[1],
+                        "a positive duration", v -> backPressure((BackPressure) v[0], (Duration) v[1]));
+            }
+            r.duration("stop-timeout", this::stopTimeout);
             if (r.isSet("curve")) {
                 Config curve = object(r, "curve");
                 if (curve != null) {
@@ -559,8 +568,17 @@ public final class Cluster implements AutoCloseable {
             return this;
         }
 
+        private static BackPressure backPressureNamed(String s) {
+            return switch (s) {
+                case "block" -> BackPressure.BLOCK;
+                case "fail" -> BackPressure.FAIL;
+                default -> throw new IllegalArgumentException("not block or fail");
+            };
+        }
+
         /**
-         * @param messages tells and requests queued per link before back-pressure applies (default 100000)
+         * @param messages tells and requests queued per link before back-pressure applies (default
+         *                 {@code loomnet.cluster.link-queue-limit} in this library's {@code reference.conf}: 100000)
          * @return this
          */
         public Builder linkQueueLimit(int messages) {
@@ -572,7 +590,8 @@ public final class Cluster implements AutoCloseable {
         }
 
         /**
-         * What a tell or request does when its link is full (default {@link BackPressure#BLOCK} for up to 2 s).
+         * What a tell or request does when its link is full (default {@code loomnet.cluster.back-pressure} and
+         * {@code send-timeout} in this library's {@code reference.conf}: {@link BackPressure#BLOCK} for up to 2 s).
          *
          * @param policy wait for room, or fail at once
          * @param timeout how long {@link BackPressure#BLOCK} waits, positive; ignored by {@link BackPressure#FAIL}
@@ -590,7 +609,7 @@ public final class Cluster implements AutoCloseable {
         }
 
         /**
-         * @param timeout how long closing the cluster may take (default 3 s)
+         * @param timeout how long closing the cluster may take (default {@code loomnet.cluster.stop-timeout}: 3 s)
          * @return this
          */
         public Builder stopTimeout(Duration timeout) {

@@ -48,6 +48,11 @@ class ClusterConfigTest {
         assertEquals(own.getDuration("cluster.heartbeat"), ClusterDefaults.HEARTBEAT);
         assertEquals(own.getDuration("cluster.down-after"), ClusterDefaults.DOWN_AFTER);
         assertEquals(own.getBytes("cluster.max-frame"), (long) ClusterDefaults.MAX_FRAME_BYTES);
+        assertEquals(own.getInt("cluster.link-queue-limit"), ClusterDefaults.LINK_QUEUE_LIMIT);
+        assertEquals(own.getString("cluster.back-pressure"), ClusterDefaults.BACK_PRESSURE.name().toLowerCase(
+                java.util.Locale.ROOT));
+        assertEquals(own.getDuration("cluster.send-timeout"), ClusterDefaults.SEND_TIMEOUT);
+        assertEquals(own.getDuration("cluster.stop-timeout"), ClusterDefaults.STOP_TIMEOUT);
         GatewayConfig g = GatewayConfig.defaults();
         assertEquals(own.getDuration("gateway.call-timeout"), g.callTimeout());
         assertEquals(own.getBytes("gateway.max-payload"), (long) g.maxPayloadBytes());
@@ -71,6 +76,18 @@ class ClusterConfigTest {
     }
 
     @Test
+    void theLinkTuningKeysAreCheckedByTheSetters() {
+        Cluster.builder(node).config(ConfigFactory.parseString(
+                "link-queue-limit = 10, back-pressure = fail, send-timeout = 1s, stop-timeout = 5s"));
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> Cluster.builder(node)
+                .config(ConfigFactory.parseString("link-queue-limit = 0, back-pressure = maybe, stop-timeout = 0s")));
+        List<String> problems = e.problems().stream().map(InvalidSettingsException.Problem::toString).toList();
+        assertEquals(List.of("link-queue-limit", "back-pressure", "stop-timeout"),
+                e.problems().stream().map(InvalidSettingsException.Problem::key).toList(), problems.toString());
+        assertEquals("back-pressure: is 'maybe'; expected block or fail", problems.get(1));
+    }
+
+    @Test
     void everyBadValueAndUnknownKeyIsNamed() {
         Config c = ConfigFactory.parseString("""
                 inbx = 1
@@ -82,7 +99,8 @@ class ClusterConfigTest {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
                 () -> Cluster.builder(node).config(c));
         List<String> problems = e.problems().stream().map(InvalidSettingsException.Problem::toString).toList();
-        assertEquals("inbx: unknown key; expected one of inbox, peers, heartbeat, down-after, max-frame, curve",
+        assertEquals("inbx: unknown key; expected one of inbox, peers, heartbeat, down-after, max-frame, curve, "
+                + "link-queue-limit, back-pressure, send-timeout, stop-timeout",
                 problems.get(0));
         assertEquals(List.of("inbx", "inbox", "heartbeat", "max-frame", "peers[0].id", "peers[1].endpont",
                 "peers[1].endpoint"), e.problems().stream().map(InvalidSettingsException.Problem::key).toList());
