@@ -36,6 +36,7 @@ import io.loomnet.InvalidSettingsException;
 import io.loomnet.Node;
 import io.loomnet.ServiceOptions;
 import io.loomnet.scope.CloseReport;
+import io.loomnet.spi.SettingsReader;
 import io.loomnet.transport.zmq.ZmqAddresses;
 import io.loomnet.transport.zmq.cluster.Cluster;
 import io.loomnet.transport.zmq.codec.Codec;
@@ -887,13 +888,7 @@ public final class LauncherConfig {
         }
 
         private static String describe(ConfigValue v) {
-            return switch (v.valueType()) {
-                case STRING -> "the string '" + v.unwrapped() + "'";
-                case NUMBER, BOOLEAN -> "the " + v.valueType().name().toLowerCase(Locale.ROOT) + " " + v.unwrapped();
-                case NULL -> "null";
-                case LIST -> "a list";
-                case OBJECT -> "an object";
-            };
+            return SettingsReader.describe(v); // one wording for the launcher's errors and the builders'
         }
 
         private static int line(ConfigValue v) {
