@@ -139,8 +139,9 @@ final class PeerLink implements Loop {
     /** When the beat / data connection's TCP connect completed without a ZMTP greeting yet, or 0. */
     private volatile long beatConnectedAt;
     private volatile long dataConnectedAt;
-    /** The heartbeat connection has exchanged its ZMTP greeting (and is not known to have broken since). */
+    /** The heartbeat connection has exchanged its ZMTP greeting (and is not known to have broken since), and when. */
     private volatile boolean beatGreeted;
+    private volatile long beatGreetedAt;
     private final LongAdder stranded = new LongAdder();
     private volatile long leaveDeadline;
     private volatile boolean leaving;
@@ -382,6 +383,7 @@ final class PeerLink implements Loop {
                         waker.wake();
                     } else {
                         beatConnectedAt = 0;
+                        beatGreetedAt = System.nanoTime();
                         beatGreeted = true;
                     }
                 }
@@ -593,15 +595,16 @@ final class PeerLink implements Loop {
 
     /**
      * Reconnects the heartbeat (and a broken data) connection at once, at most once per heartbeat interval, and pings.
-     * A heartbeat connection that has greeted is kept: it is live, and its PONG may be on its way (over a slow path,
-     * making it again every interval would throw every answer away).
+     * A heartbeat connection that greeted less than {@code downAfter} ago is kept: its PONG may be on its way (over a
+     * slow path, making it again every interval would throw every answer away). An older one is made again: it has
+     * had its chance, and it may be a half-open TCP connection to a host that vanished without a reset.
      */
     private void reconnectSoon(long now) {
         if (state == State.UP || now - lastReconnect < config.heartbeatInterval().toNanos()) {
             return;
         }
         lastReconnect = now;
-        if (!beatGreeted) {
+        if (!beatGreeted || now - beatGreetedAt > config.downAfter().toNanos()) {
             beat.disconnect(endpoint);
             beat.connect(endpoint);
         }
