@@ -9,6 +9,8 @@
  *   each test, closes the node afterwards and fails the test if the close report is not clean, if threads
  *   named {@code loomnet-<id>-} outlive the node (virtual threads included, see
  *   {@link io.loomnet.testkit.LiveThreads}), or if services were still running when the test ended.</li>
+ *   <li>{@link io.loomnet.testkit.TestPorts}: loopback ports to name before anything listens on them, taken from
+ *   below the ephemeral range so that no connecting client can take one as its own port.</li>
  * </ul>
  *
  * <p>Failures are {@link java.lang.AssertionError}s whose messages name what was expected, where, and what

@@ -22,14 +22,38 @@ public final class TestSupport {
     private TestSupport() {
     }
 
-    /** @return a TCP port that was free a moment ago */
+    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * @return a loopback TCP port below the kernel's ephemeral range that was free a moment ago and that this JVM has
+     *         not handed out before. Not port 0's pick: a port from the ephemeral range can be taken as the local port
+     *         of a client connecting to it while nothing listens yet (a TCP self-connect), and the server that should
+     *         bind it then fails with EADDRINUSE. The testkit's {@code TestPorts} does the same for the modules'
+     *         tests; this module cannot depend on the testkit (the testkit depends on it).
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int below = 32_768;
+        try {
+            Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+            if (Files.isReadable(range)) {
+                below = Math.max(2049, Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]));
+            }
+        } catch (IOException | NumberFormatException e) {
+            // keep the common default
         }
+        int lowest = Math.min(20_000, below / 2);
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(lowest, below);
+            if (GIVEN_PORTS.add(port)) {
+                try {
+                    new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()).close();
+                    return port;
+                } catch (IOException e) {
+                    // taken: try another
+                }
+            }
+        }
+        throw new IllegalStateException("no free loopback port in " + lowest + ".." + (below - 1));
     }
 
     /** @return an echo spec on a free loopback port */

@@ -1,20 +1,13 @@
 package io.loomnet.transport.zmq.cluster;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.loomnet.transport.zmq.TestSupport;
 
-/** Free loopback ports for tests. */
+/** Free loopback ports for tests: {@link TestSupport#freePort()} (below the ephemeral range, never twice). */
 final class TestPorts {
     private TestPorts() {
     }
 
     static int free() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestSupport.freePort();
     }
 }
