@@ -108,11 +108,6 @@ final class ServiceCell implements Context {
 
     // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
     private volatile long handled;
-    // Overload warnings written to the log (driver only, exclusion held).
-    static final long OVERLOAD_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private boolean overloadLogged;
-    private long overloadLoggedAt;
-    private int overloadSuppressed;
     private volatile long failures;
     private volatile int restarts;
     private volatile long maxHandleNanos;
@@ -123,6 +118,11 @@ final class ServiceCell implements Context {
     volatile Object handling;
     long stuckReportedFor; // monitor thread only
     private ArrayDeque<Long> restartTimes; // exclusion; created on the first restart decision
+    // Overload warnings written to the log (driver only, exclusion held).
+    static final long OVERLOAD_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private boolean overloadLogged;
+    private long overloadLoggedAt;
+    private int overloadSuppressed;
 
     ServiceCell(NodeRuntime node, Handle handle, ServiceCell parent, Supplier<? extends Service> factory,
                 ServiceOptions options, DispatcherRuntime dispatcher) {
@@ -707,19 +707,27 @@ final class ServiceCell implements Context {
     }
 
     private void cancelOutgoing(String why) {
-        List<PendingCall> toCancel;
+        for (PendingCall p : takeAll(() -> outgoing)) {
+            node.cancel(p, why);
+        }
+    }
+
+    /**
+     * @param field reads a lifeLock-guarded set field (created lazily, so possibly null); read under the lock
+     * @return what the set held, leaving it empty
+     */
+    private <T> List<T> takeAll(Supplier<Set<T>> field) {
         lifeLock.lock();
         try {
-            if (outgoing == null || outgoing.isEmpty()) {
-                return;
+            Set<T> set = field.get();
+            if (set == null || set.isEmpty()) {
+                return List.of();
             }
-            toCancel = new ArrayList<>(outgoing);
-            outgoing.clear();
+            List<T> all = new ArrayList<>(set);
+            set.clear();
+            return all;
         } finally {
             lifeLock.unlock();
-        }
-        for (PendingCall p : toCancel) {
-            node.cancel(p, why);
         }
     }
 
@@ -1054,17 +1062,7 @@ final class ServiceCell implements Context {
 
     /** Cancels every {@code every} timer: on stop, forced termination and restart. */
     private void cancelPeriodics() {
-        List<PeriodicTimer> all;
-        lifeLock.lock();
-        try {
-            if (periodics == null || periodics.isEmpty()) {
-                return;
-            }
-            all = new ArrayList<>(periodics);
-            periodics.clear();
-        } finally {
-            lifeLock.unlock();
-        }
+        List<PeriodicTimer> all = takeAll(() -> periodics);
         for (PeriodicTimer t : all) {
             t.cancel();
         }

@@ -194,6 +194,6 @@ class ChurnStressTest {
             Machine machine = m.create("warm-up", TestSupport.echoSpec());
             TestSupport.request(clients, machine.endpoint(), "warm");
         }
-        await("warm-up threads to end", Duration.ofSeconds(10), () -> TestSupport.transportThreads().isEmpty());
+        TestSupport.awaitNoTransportThreads("warm-up threads to end", Duration.ofSeconds(10));
     }
 }

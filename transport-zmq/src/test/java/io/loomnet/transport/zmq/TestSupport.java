@@ -81,6 +81,15 @@ public final class TestSupport {
         }
     }
 
+    /** Waits until no transport thread is alive; a failure names the ones that are. */
+    public static void awaitNoTransportThreads(String what, Duration timeout) {
+        try {
+            await(what, timeout, () -> transportThreads().isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; still alive: " + transportThreads(), e);
+        }
+    }
+
     /** @return the number of open file descriptors of this process */
     public static long openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

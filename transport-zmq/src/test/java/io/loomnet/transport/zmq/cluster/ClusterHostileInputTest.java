@@ -75,8 +75,7 @@ class ClusterHostileInputTest {
             raw.handshakeAndRead("DEALER");
         }
         p.close();
-        TestSupport.await("warm-up threads to end", Duration.ofSeconds(10),
-                () -> TestSupport.transportThreads().isEmpty());
+        TestSupport.awaitNoTransportThreads("warm-up threads to end", Duration.ofSeconds(10));
     }
 
     /** The regression of JeroMQ 0.6.0's decoder hole, on a cluster inbox: see {@code GatewayHostileInputTest}. */
