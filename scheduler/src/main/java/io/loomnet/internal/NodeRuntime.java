@@ -53,11 +53,14 @@ import io.loomnet.scope.Stopper;
  * Everything a node owns: the handle registry and names, the pending-call table, the dispatchers, the timing
  * wheel, the monitor and the root {@link Scope}. {@link io.loomnet.Node} is its public face.
  *
- * <p>All methods are thread-safe. The registry and the pending table are concurrent maps; a handle's
+ * <p>All methods are thread-safe. The registry is a lock-free table indexed by sequence ({@link CellRegistry}), the
+ * pending table a concurrent map; a handle's
  * sequence comes from one counter and is never reused.
  */
 public final class NodeRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** Sequence 0 is never handed out. */
+    private static final long FIRST_SEQUENCE = 1;
     /** MDC key carrying the handle of the service whose code runs on the thread. */
     public static final String MDC_HANDLE = "loomnet.handle";
 
@@ -70,10 +73,10 @@ public final class NodeRuntime {
     private final NodeConfig config;
     private final Node facade;
     private final Handle nodeHandle;
-    private final ConcurrentHashMap<Long, ServiceCell> registry = new ConcurrentHashMap<>();
+    private final CellRegistry registry = new CellRegistry(FIRST_SEQUENCE);
     private final ConcurrentHashMap<String, ServiceCell> names = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextSequence = new AtomicLong(1);
+    private final AtomicLong nextSequence = new AtomicLong(FIRST_SEQUENCE);
     private final AtomicLong nextSession = new AtomicLong(1);
     private final Map<Dispatcher, DispatcherRuntime> dispatchers = new EnumMap<>(Dispatcher.class);
     private final ReentrantLock dispatchersLock = new ReentrantLock();
@@ -86,7 +89,8 @@ public final class NodeRuntime {
     private final ConcurrentHashMap<Handle, java.util.Set<Handle>> remoteWatches = new ConcurrentHashMap<>();
     private static final Duration REMOTE_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
-    final LongAdder handled = new LongAdder();
+    /** Messages handled by services that have terminated; live ones keep their own count (no shared counter per message). */
+    private final LongAdder retiredHandled = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder deadLetters = new LongAdder();
     private final LongAdder lateReplies = new LongAdder();
@@ -159,11 +163,12 @@ public final class NodeRuntime {
         if (closing && parent == null) {
             throw new NodeClosedException("node " + config.nodeId() + " is closing; cannot spawn a service");
         }
+        DispatcherRuntime d = dispatcher(options.dispatcher().orElse(config.dispatcher()));
         long seq = nextSequence.getAndIncrement();
         Handle h = Handle.of(config.nodeId(), seq);
-        DispatcherRuntime d = dispatcher(options.dispatcher().orElse(config.dispatcher()));
         ServiceCell cell = new ServiceCell(this, h, parent, factory, options, d);
         if (parent != null && !parent.addChild(cell)) {
+            registry.abandon(seq);
             throw new ServiceStoppedException("spawn(): service " + parent.handle + " is stopping; cannot spawn a child");
         }
         registry.put(seq, cell);
@@ -172,7 +177,7 @@ public final class NodeRuntime {
             try {
                 register(cell, name);
             } catch (RuntimeException e) {
-                registry.remove(seq);
+                registry.remove(seq, cell);
                 if (parent != null) {
                     parent.removeChild(cell);
                 }
@@ -205,6 +210,7 @@ public final class NodeRuntime {
 
     /** Called by a cell when it has terminated: forget its handle and names. */
     void retire(ServiceCell cell, List<String> cellNames) {
+        retiredHandled.add(cell.handledCount());
         registry.remove(cell.handle.sequence(), cell);
         for (String n : cellNames) {
             names.remove(n, cell);
@@ -929,7 +935,7 @@ public final class NodeRuntime {
     }
 
     Iterable<ServiceCell> cells() {
-        return registry.values();
+        return registry;
     }
 
     // ------------------------------------------------------------------------------------------ stats
@@ -952,7 +958,11 @@ public final class NodeRuntime {
         } finally {
             liveLock.unlock();
         }
-        return new NodeStats(config.nodeId(), liveNow, spawned.sum(), sent.sum(), handled.sum(), deadLetters.sum(),
+        long handled = retiredHandled.sum();
+        for (ServiceCell c : registry) {
+            handled += c.handledCount();
+        }
+        return new NodeStats(config.nodeId(), liveNow, spawned.sum(), sent.sum(), handled, deadLetters.sum(),
                 lateReplies.sum(), pending.size(), liveThreads, stuckReports.sum());
     }
 
@@ -965,7 +975,7 @@ public final class NodeRuntime {
     /** @return counters of every live service */
     public List<ServiceStats> services() {
         List<ServiceStats> out = new ArrayList<>();
-        for (ServiceCell c : registry.values()) {
+        for (ServiceCell c : registry) {
             out.add(c.stats());
         }
         return out;
@@ -995,7 +1005,7 @@ public final class NodeRuntime {
         long now = System.nanoTime();
         long reserve = Math.min(TimeUnit.SECONDS.toNanos(1), (deadlineNanos - now) / 5);
         long until = deadlineNanos - reserve;
-        for (ServiceCell c : registry.values()) {
+        for (ServiceCell c : registry) {
             if (c.parent == null) {
                 c.requestStop(Terminated.Reason.STOPPED, "node " + config.nodeId() + " is closing");
             }
@@ -1003,7 +1013,7 @@ public final class NodeRuntime {
         boolean done = awaitNoLive(until);
         if (!done) {
             List<String> stuck = new ArrayList<>();
-            for (ServiceCell c : registry.values()) {
+            for (ServiceCell c : registry) {
                 Thread t = c.handlerThread;
                 StackTraceElement[] stack = t != null && c.handlingSince != 0 ? t.getStackTrace()
                         : new StackTraceElement[0];
@@ -1015,7 +1025,7 @@ public final class NodeRuntime {
             }
             LOG.warn("node {}: {} service(s) did not stop by the deadline and are terminated by force: {}",
                     config.nodeId(), stuck.size(), stuck);
-            for (ServiceCell c : registry.values()) {
+            for (ServiceCell c : registry) {
                 c.forceTerminate("node " + config.nodeId() + " closed before it stopped");
             }
         }

@@ -1,5 +1,7 @@
 package io.loomnet.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,14 +19,21 @@ import io.loomnet.Dispatcher;
  * work and other mailboxes are waiting (otherwise they keep it: Skynet's sticky queue). A mailbox is in the
  * global queue at most once because only the offer that flips its {@code scheduled} flag pushes it.
  *
- * <p><b>Weights</b> (Skynet's {@code skynet_start.c}): worker i handles 1 message per visit for i &lt; 4, and
- * {@code max(1, length >> w)} for w = 0, 1, 2, 3 on workers 4–7, 8–15, 16–23, 24–31; capped by the node's
- * throughput so a flood never holds a worker long.
+ * <p><b>Weights</b> (Skynet's {@code skynet_start.c}): in a pool of 32, worker i handles 1 message per visit for
+ * i &lt; 4, and {@code max(1, length >> w)} for w = 0, 1, 2, 3 on workers 4–7, 8–15, 16–23, 24–31; capped by the
+ * node's throughput so a flood never holds a worker long. A smaller pool takes the weights at the same shares
+ * ({@link #weight}).
  *
  * <p><b>Blocking.</b> A handler that blocks in {@code call}/{@code sleep} takes its worker out of the count
  * of active workers; if fewer than N remain active, a replacement worker starts. When the blocked thread is
  * done, surplus workers retire at their next loop. So the pool never deadlocks on calls, at the price of a
  * platform thread per blocked handler.
+ *
+ * <p><b>The slot.</b> A cell woken by a handler on a worker goes into that worker's one-cell slot and is driven next
+ * by it (as Go's {@code runnext} and Tokio's LIFO slot do): a request and its reply stay on one core and touch no
+ * shared queue. At most {@link #SLOT_BUDGET} slot visits run in a row; a worker about to block in a call empties
+ * its slot to the global queue; and the nudge moves a cell that sat in a slot for a whole tick (its worker stuck
+ * in a long handler).
  *
  * <p><b>Idle workers</b> park on an idle list; a push wakes one. A worker adds itself to the list before its
  * last look at the queue, and a pusher looks at the list after queueing, so a wake-up is never lost.
@@ -34,6 +43,17 @@ final class PooledDispatcher implements DispatcherRuntime {
         3, 3, 3, 3, 3, 3, 3, 3};
 
     private static final java.time.Duration NUDGE = java.time.Duration.ofMillis(10);
+    /** Slot visits in a row before a worker's wake-ups go to the global queue again, so one pair cannot hold it. */
+    static final int SLOT_BUDGET = 32;
+    private static final VarHandle NEXT;
+
+    static {
+        try {
+            NEXT = MethodHandles.lookup().findVarHandle(Worker.class, "next", ServiceCell.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final NodeRuntime node;
     private final int parallelism;
@@ -66,6 +86,22 @@ final class PooledDispatcher implements DispatcherRuntime {
         if (stopping) {
             return;
         }
+        List<Thread> all;
+        threadsLock.lock();
+        try {
+            all = new ArrayList<>(threads);
+        } finally {
+            threadsLock.unlock();
+        }
+        for (Thread t : all) {
+            // A cell left in a slot for a whole tick waits on a worker stuck in a long handler: move it on.
+            Worker w = (Worker) t;
+            ServiceCell s = w.next;
+            if (s != null && s == w.nudgeSeen && NEXT.compareAndSet(w, s, (ServiceCell) null)) {
+                pushGlobal(s);
+            }
+            w.nudgeSeen = s;
+        }
         if (queued.get() > 0) {
             Thread w = idle.poll();
             if (w != null) {
@@ -81,7 +117,7 @@ final class PooledDispatcher implements DispatcherRuntime {
 
     private void startWorker() {
         int index = nextIndex.getAndIncrement();
-        Thread t = new Worker(() -> work(index), "loomnet-" + node.config().nodeId() + "-worker-" + index);
+        Thread t = new Worker(this, () -> work(index), "loomnet-" + node.config().nodeId() + "-worker-" + index);
         threadsLock.lock();
         try {
             threads.removeIf(th -> !th.isAlive() && th.getState() == Thread.State.TERMINATED);
@@ -107,7 +143,22 @@ final class PooledDispatcher implements DispatcherRuntime {
         push(cell);
     }
 
+    /**
+     * Queues a woken cell. From a handler on one of this pool's workers, into that worker's own slot while it is
+     * free and the worker's run of slot visits is under {@link #SLOT_BUDGET}: the worker drives it next, and no
+     * shared queue or counter is touched (on two cores those cost more than the message). Otherwise to the global
+     * queue.
+     */
     private void push(ServiceCell cell) {
+        if (Thread.currentThread() instanceof Worker w && w.owner == this && w.streak < SLOT_BUDGET
+                && w.next == null) {
+            NEXT.setRelease(w, cell);
+            return;
+        }
+        pushGlobal(cell);
+    }
+
+    private void pushGlobal(ServiceCell cell) {
         int waiting = queued.incrementAndGet();
         global.offer(cell);
         // Skynet's producers never signal; a worker that queues work will usually take it itself next. Wake an
@@ -131,16 +182,36 @@ final class PooledDispatcher implements DispatcherRuntime {
 
     /** A pool worker thread; the type marks pushes that come from inside the pool. */
     private static final class Worker extends Thread {
-        Worker(Runnable body, String name) {
+        final PooledDispatcher owner;
+        /** The cell this worker drives next (its slot); set by the worker, taken by it or by {@link #nudge}. */
+        volatile ServiceCell next;
+        /** Visits in a row taken from the slot (worker only). */
+        int streak;
+        /** What the slot held at the last nudge (nudge only). */
+        ServiceCell nudgeSeen;
+
+        Worker(PooledDispatcher owner, Runnable body, String name) {
             super(body, name);
+            this.owner = owner;
             setDaemon(true);
         }
     }
 
+    /** The worker's slot: the owner takes it, or the nudge takes a cell that sat there a whole tick. */
+    private static ServiceCell takeSlot(Worker w) {
+        return w.next == null ? null : (ServiceCell) NEXT.getAndSet(w, (ServiceCell) null);
+    }
+
     @Override
     public void suspendBegin(ServiceCell cell, boolean handOff) {
+        if (Thread.currentThread() instanceof Worker w && w.owner == this) {
+            ServiceCell waiting = takeSlot(w); // this worker is about to block: its slot must not wait for it
+            if (waiting != null) {
+                pushGlobal(waiting);
+            }
+        }
         if (handOff) {
-            push(cell);
+            pushGlobal(cell);
         }
         if (active.decrementAndGet() < parallelism && !stopping) {
             active.incrementAndGet();
@@ -153,16 +224,33 @@ final class PooledDispatcher implements DispatcherRuntime {
         active.incrementAndGet();
     }
 
+    /**
+     * Skynet's table is written for 32 threads; a pool of N workers takes the weight Skynet gives at the same
+     * share of its pool, so a 2-worker pool has one worker at −1 (one message per visit, for latency) and one at 2
+     * (a quarter of the queue), not two at −1 as the table's first rows would give.
+     */
+    static int weight(int index, int parallelism) {
+        int slot = index % parallelism;
+        return parallelism >= WEIGHTS.length ? WEIGHTS[slot % WEIGHTS.length] : WEIGHTS[slot * WEIGHTS.length / parallelism];
+    }
+
     private void work(int index) {
-        Thread me = Thread.currentThread();
-        int weight = WEIGHTS[index % WEIGHTS.length];
+        Worker me = (Worker) Thread.currentThread();
+        int weight = weight(index, parallelism);
+        ServiceCell[] mdcFor = new ServiceCell[1];
         try {
             while (!stopping) {
                 int a = active.get();
                 if (a > parallelism && active.compareAndSet(a, a - 1)) {
                     return; // surplus after a blocked handler came back
                 }
-                ServiceCell cell = poll();
+                ServiceCell cell = takeSlot(me);
+                if (cell != null) {
+                    me.streak++;
+                } else {
+                    me.streak = 0;
+                    cell = poll();
+                }
                 if (cell == null) {
                     idle.add(me);
                     if (!global.isEmpty() || stopping) {
@@ -173,7 +261,7 @@ final class PooledDispatcher implements DispatcherRuntime {
                     idle.remove(me);
                     continue;
                 }
-                runCell(me, cell, weight);
+                runCell(me, cell, weight, mdcFor);
             }
             active.decrementAndGet();
         } finally {
@@ -181,8 +269,11 @@ final class PooledDispatcher implements DispatcherRuntime {
         }
     }
 
-    private void runCell(Thread me, ServiceCell cell, int weight) {
-        MDC.put(NodeRuntime.MDC_HANDLE, cell.handleText());
+    private void runCell(Thread me, ServiceCell cell, int weight, ServiceCell[] mdcFor) {
+        if (mdcFor[0] != cell) { // the MDC changes only when the worker moves to another service
+            MDC.put(NodeRuntime.MDC_HANDLE, cell.handleText());
+            mdcFor[0] = cell;
+        }
         while (true) {
             int limit = weight < 0 ? 1 : Math.min(throughput, Math.max(1, cell.mailbox.size() >> weight));
             int s = cell.drive(me, limit);
@@ -190,7 +281,7 @@ final class PooledDispatcher implements DispatcherRuntime {
                 return;
             }
             if (!global.isEmpty() || stopping) {
-                push(cell);
+                pushGlobal(cell); // a full batch with others waiting: to the back of the global queue (Skynet)
                 return;
             }
         }

@@ -1,5 +1,7 @@
 package io.loomnet.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -124,6 +126,21 @@ final class ServiceCell implements Context {
     private long overloadLoggedAt;
     private int overloadSuppressed;
 
+    private static final VarHandle HANDLED;
+    private static final VarHandle HANDLING;
+    private static final VarHandle HANDLING_SINCE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HANDLED = l.findVarHandle(ServiceCell.class, "handled", long.class);
+            HANDLING = l.findVarHandle(ServiceCell.class, "handling", Object.class);
+            HANDLING_SINCE = l.findVarHandle(ServiceCell.class, "handlingSince", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     ServiceCell(NodeRuntime node, Handle handle, ServiceCell parent, Supplier<? extends Service> factory,
                 ServiceOptions options, DispatcherRuntime dispatcher) {
         this.node = node;
@@ -132,7 +149,7 @@ final class ServiceCell implements Context {
         this.factory = factory;
         this.options = options;
         this.dispatcher = dispatcher;
-        this.mailbox = new Mailbox(options.mailboxCapacity());
+        this.mailbox = Mailbox.create(options.mailboxCapacity());
     }
 
     String handleText() {
@@ -151,15 +168,22 @@ final class ServiceCell implements Context {
      *
      * @return {@link #DRIVE_IDLE} if the mailbox is now unscheduled (the caller must not drive again until
      * woken), {@link #DRIVE_MORE} if the batch ran out with work possibly left (still scheduled),
-     * {@link #DRIVE_HANDED_OFF} if another thread drives the cell now, {@link #DRIVE_TERMINATED} if done
+     * {@link #DRIVE_HANDED_OFF} if another thread drives the cell now, {@link #DRIVE_TERMINATED} if done. A batch
+     * that ran out with the mailbox empty goes idle here rather than reporting {@code DRIVE_MORE}, so a pooled
+     * worker does not queue a mailbox with nothing in it.
      */
     int drive(Thread me, int limit) {
         exclusion.lock();
         try {
             driver = me;
-            for (int i = 0; i < limit; i++) {
+            for (int i = 0; ; i++) {
+                boolean last = i >= limit;
+                if (last && (phase != RUNNING || stopRequested || mailbox.hasPending())) {
+                    return DRIVE_MORE;
+                }
                 int p = phase;
                 if (p == TERMINATED) {
+                    mailbox.discardHeld(); // terminated by the closing node while this driver held a batch
                     return DRIVE_TERMINATED;
                 }
                 if (p == NEW) {
@@ -201,8 +225,10 @@ final class ServiceCell implements Context {
                 if (driver != me) {
                     return DRIVE_HANDED_OFF;
                 }
+                if (last) {
+                    return DRIVE_MORE; // a message came in just as the batch ran out: it is handled, no more
+                }
             }
-            return DRIVE_MORE;
         } finally {
             exclusion.unlock();
         }
@@ -257,11 +283,14 @@ final class ServiceCell implements Context {
         current = m;
         replied = false;
         deferred = false;
+        // The fields the stuck monitor and stats read are published with release stores, not volatile writes:
+        // no fence per message (handlingSince last, so a monitor that sees it sees the rest).
         Thread t = Thread.currentThread();
-        handlerThread = t;
-        handling = m;
-        long start = System.nanoTime();
-        handlingSince = start;
+        if (handlerThread != t) {
+            handlerThread = t;
+        }
+        HANDLING.setRelease(this, (Object) m);
+        HANDLING_SINCE.setRelease(this, System.nanoTime());
         HandlerEvent event = new HandlerEvent();
         event.begin();
         try {
@@ -276,12 +305,11 @@ final class ServiceCell implements Context {
                 event.commit();
             }
             long took = System.nanoTime() - handlingSince;
-            handlingSince = 0;
+            HANDLING_SINCE.setRelease(this, 0L);
             if (took > maxHandleNanos) {
                 maxHandleNanos = took;
             }
-            handled++;
-            node.handled.increment();
+            HANDLED.setRelease(this, handled + 1); // single writer: the exclusion holder
             if (m.isRequest() && !replied && !deferred) {
                 replied = true;
                 node.respondError(handle, m.source(), m.session(), ErrorKind.NO_REPLY, "service " + handle
@@ -474,7 +502,7 @@ final class ServiceCell implements Context {
         DeadLetter.Reason why = startFailed && reason == Terminated.Reason.FAILED ? DeadLetter.Reason.START_FAILED
                 : DeadLetter.Reason.STOPPED;
         cancelPeriodics();
-        for (Message m : mailbox.seal()) {
+        for (Message m : mailbox.seal(late(why), true)) {
             if (!withdrawnTick(m)) {
                 node.deadLetter(m, handle, why);
             }
@@ -484,6 +512,15 @@ final class ServiceCell implements Context {
         for (ServiceCell kid : kids) {
             kid.requestStop(Terminated.Reason.STOPPED, "parent " + handle + " is stopping");
         }
+    }
+
+    /** Where the mailbox sends messages that producers queued while it was being sealed. */
+    private java.util.function.Consumer<Message> late(DeadLetter.Reason why) {
+        return m -> {
+            if (!withdrawnTick(m)) {
+                node.deadLetter(m, handle, why);
+            }
+        };
     }
 
     private boolean childrenGone() {
@@ -548,7 +585,8 @@ final class ServiceCell implements Context {
             lifeLock.unlock();
         }
         cancelPeriodics();
-        for (Message m : mailbox.seal()) {
+        // Not the driver: a stuck driver's taken batch is discarded by the driver itself if it ever returns.
+        for (Message m : mailbox.seal(late(DeadLetter.Reason.NODE_CLOSED), false)) {
             if (!withdrawnTick(m)) {
                 node.deadLetter(m, handle, DeadLetter.Reason.NODE_CLOSED);
             }
@@ -1121,6 +1159,11 @@ final class ServiceCell implements Context {
     String handlingType() {
         Object h = handling;
         return h instanceof Message m ? m.payloadType() : String.valueOf(h);
+    }
+
+    /** @return messages handled so far (a snapshot; any thread) */
+    long handledCount() {
+        return handled;
     }
 
     String phaseName() {
