@@ -306,6 +306,7 @@ final class ServiceCell implements Context {
             }
             long took = System.nanoTime() - handlingSince;
             HANDLING_SINCE.setRelease(this, 0L);
+            HANDLING.setRelease(this, (Object) null); // an idle service must not keep its last message alive
             if (took > maxHandleNanos) {
                 maxHandleNanos = took;
             }
