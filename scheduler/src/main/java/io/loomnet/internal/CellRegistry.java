@@ -96,10 +96,10 @@ final class CellRegistry implements Iterable<ServiceCell> {
             }
             int[] n = counts.computeIfAbsent(c, k -> new int[2]);
             if (++n[1] == CHUNK && n[0] == 0) {
-                counts.remove(c);
-                if (c - d.base < d.chunks.length) {
-                    dir = drop(d, (int) (c - d.base));
+                if (c - d.base >= d.chunks.length) {
+                    d = grow(d, c);
                 }
+                dir = drop(d, (int) (c - d.base));
             }
         } finally {
             lock.unlock();
@@ -122,7 +122,6 @@ final class CellRegistry implements Iterable<ServiceCell> {
             }
             int[] n = counts.get(c);
             if (--n[0] == 0 && n[1] == CHUNK) {
-                counts.remove(c);
                 dir = drop(d, (int) i);
             }
         } finally {
@@ -137,13 +136,22 @@ final class CellRegistry implements Iterable<ServiceCell> {
         return new Directory(d.base, bigger);
     }
 
-    /** Drops chunk {@code i}; slides the window past the leading gone chunks once they are half of it. */
+    /**
+     * Drops chunk {@code i}; slides the window past the leading used-up chunks once they are half of it. Only a
+     * chunk whose every sequence has been handed out and removed counts: one not made yet may still receive the
+     * sequence a concurrent spawn holds.
+     */
     private Directory drop(Directory d, int i) {
         ServiceCell[][] copy = d.chunks.clone();
         copy[i] = null;
         int lead = 0;
-        while (lead < copy.length && copy[lead] == null && counts.get(d.base + lead) == null) {
+        while (lead < copy.length && copy[lead] == null && usedUp(d.base + lead)) {
             lead++;
+        }
+        if (lead * 2 >= copy.length) {
+            for (int k = 0; k < lead; k++) {
+                counts.remove(d.base + k);
+            }
         }
         if (lead == copy.length) {
             return new Directory(d.base + lead, new ServiceCell[1][]);
@@ -154,6 +162,11 @@ final class CellRegistry implements Iterable<ServiceCell> {
             return new Directory(d.base + lead, slid);
         }
         return new Directory(d.base, copy);
+    }
+
+    private boolean usedUp(long chunkNumber) {
+        int[] n = counts.get(chunkNumber);
+        return n != null && n[1] == CHUNK && n[0] == 0;
     }
 
     /** @return the chunks the directory holds now (for tests of the sliding window) */

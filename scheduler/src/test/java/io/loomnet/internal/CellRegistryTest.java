@@ -74,6 +74,29 @@ class CellRegistryTest {
         assertSame(late, r.get(seq));
     }
 
+    /** Found by the churn benchmark: the window slid past a chunk not made yet whose first sequence was handed out. */
+    @Test
+    void shouldNotSlidePastAChunkStillWaitingForItsSequences() {
+        CellRegistry r = new CellRegistry(1);
+        int c = CellRegistry.CHUNK;
+        List<ServiceCell> first = new ArrayList<>();
+        for (long s = 1; s < c; s++) {
+            ServiceCell cell = cell(s);
+            r.put(s, cell);
+            first.add(cell);
+        }
+        ServiceCell ahead = cell(2L * c); // a spawn two chunks on registers first; chunk 1's sequences are in flight
+        r.put(2L * c, ahead);
+        for (ServiceCell cell : first) {
+            r.remove(cell.handle.sequence(), cell);
+        }
+        ServiceCell late = cell(c); // the spawn holding chunk 1's first sequence gets to register now
+        r.put(c, late);
+        assertSame(late, r.get(c));
+        assertSame(ahead, r.get(2L * c));
+        assertNull(r.get(5));
+    }
+
     @Test
     void shouldNeverReturnAWrongCellUnderConcurrentSpawnAndStop() throws Exception {
         CellRegistry r = new CellRegistry(1);
