@@ -57,7 +57,10 @@ class ConsoleTest {
     @Test
     void shouldListStatInfoAndMem(Node node) throws IOException {
         Handle console = launch(node, "port=0");
-        Handle worker = node.spawn(() -> (ctx, msg) -> { }, ServiceOptions.defaults().withName("worker"));
+        Handle worker = node.spawn(() -> (ctx, msg) -> ctx.reply(msg.payload()),
+                ServiceOptions.defaults().withName("worker"));
+        // spawn returns before onStart has run; an answered call proves the worker is RUNNING and its queue empty
+        assertEquals("ready", node.call(worker, "ready", WAIT));
         try (LineClient c = new LineClient(console(node, console))) {
             c.readLine();
             List<String> list = c.command("list");
