@@ -21,6 +21,7 @@ import io.loomnet.bench.report.Progress;
 import io.loomnet.bench.report.Report;
 import io.loomnet.bench.report.SystemInfo;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -115,6 +116,7 @@ public final class BenchMain {
         Path out = null;
         Set<Workload> only = new LinkedHashSet<>(Arrays.asList(Workload.values()));
         Set<String> runtimeFilter = null;
+        boolean gc = false;
         for (int i = 0; i < argv.length; i++) {
             switch (argv[i]) {
                 case "--quick" -> profile = QUICK;
@@ -133,6 +135,7 @@ public final class BenchMain {
                         runtimeFilter.add(Runtimes.get(id.trim()).id());
                     }
                 }
+                case "--gc" -> gc = true;
                 case "--list" -> {
                     list();
                     return;
@@ -154,17 +157,18 @@ public final class BenchMain {
             out = Path.of("bench", "results", stamp + "-" + profile.name());
         }
         Files.createDirectories(out);
-        System.exit(run(profile, out, only, runtimeFilter, now));
+        System.exit(run(profile, out, only, runtimeFilter, now, gc));
     }
 
     private static void usage() {
         System.out.println("""
-                usage: bench/run [--quick|--full] [--out DIR] [--only WORKLOADS] [--runtimes RUNTIMES] [--list]
+                usage: bench/run [--quick|--full] [--gc] [--out DIR] [--only WORKLOADS] [--runtimes RUNTIMES] [--list]
                   --quick      1 fork, short warm-up (about 10 minutes on 2 cores; the default)
                   --full       3 forks, longer warm-up and measurement
                   --smoke      1 short iteration each: checks the pipeline, figures not worth quoting
                   --only       comma-separated workload ids (see --list)
-                  --runtimes   comma-separated runtime ids (see --list)""");
+                  --runtimes   comma-separated runtime ids (see --list)
+                  --gc         add JMH's GC profiler; writes allocation.md (bytes allocated per message, hop or tree)""");
     }
 
     private static void list() {
@@ -180,7 +184,7 @@ public final class BenchMain {
     }
 
     private static int run(Profile profile, Path out, Set<Workload> only, Set<String> runtimeFilter,
-                           ZonedDateTime started) throws Exception {
+                           ZonedDateTime started, boolean gc) throws Exception {
         Map<Workload, List<String>> plan = new LinkedHashMap<>();
         int total = 0;
         for (Workload w : only) {
@@ -234,6 +238,9 @@ public final class BenchMain {
                 if (single) {
                     ob.addProfiler(HeapPeakProfiler.class);
                 }
+                if (gc) {
+                    ob.addProfiler(GCProfiler.class);
+                }
                 try {
                     results.addAll(new Runner(ob.build(), progress).run());
                 } catch (RunnerException ex) {
@@ -276,10 +283,33 @@ public final class BenchMain {
         }
         System.out.println();
         System.out.println(Files.readString(out.resolve("results.md")));
+        if (gc) {
+            String table = allocationTable(results);
+            Files.writeString(out.resolve("allocation.md"), table);
+            System.out.println(table);
+        }
         System.out.printf("Done in %s. Wrote %s/{results.json,results.md,results.png,jmh.log}%n",
                 env.get("duration"), out);
         long failed = report.cells().stream().filter(c -> "failed".equals(c.status())).count();
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * JMH's {@code gc.alloc.rate.norm} per benchmark: bytes allocated per operation, and every benchmark here counts
+     * one operation per message, hop or tree ({@code @OperationsPerInvocation}).
+     */
+    private static String allocationTable(List<RunResult> results) {
+        StringBuilder b = new StringBuilder("| Benchmark | Parameters | Allocated per operation (B) |\n|---|---|---:|\n");
+        for (RunResult r : results) {
+            Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            String bench = r.getParams().getBenchmark();
+            String params = r.getParams().getParamsKeys().stream()
+                    .map(k -> k + "=" + r.getParams().getParam(k)).collect(java.util.stream.Collectors.joining(" "));
+            b.append("| ").append(bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1)).append(" | ")
+                    .append(params).append(" | ")
+                    .append(norm == null ? "n/a" : String.format("%.0f", norm.getScore())).append(" |\n");
+        }
+        return b.toString();
     }
 
     private static List<Cell> cells(Map<Workload, List<String>> plan, List<RunResult> results) {
