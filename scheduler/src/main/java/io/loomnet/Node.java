@@ -381,7 +381,7 @@ public final class Node implements AutoCloseable {
     public static final class Builder {
         /** The keys {@link #config} reads, in the order it checks them. */
         private static final List<String> CONFIG_KEYS = List.of("node-id", "dispatcher", "pooled-workers",
-                "throughput", "close-timeout", "stuck-threshold", "monitor-interval");
+                "throughput", "close-timeout", "stuck-threshold", "monitor-interval", "idle-thread-timeout");
         private static final int MAX_POOLED_WORKERS = 4096;
         private static final int MAX_THROUGHPUT = 1_000_000;
 
@@ -393,6 +393,7 @@ public final class Node implements AutoCloseable {
         private Duration closeTimeout = NodeDefaults.CLOSE_TIMEOUT;
         private Duration stuckThreshold = NodeDefaults.STUCK_THRESHOLD;
         private Duration monitorInterval = NodeDefaults.MONITOR_INTERVAL;
+        private Duration idleThreadTimeout = NodeDefaults.IDLE_THREAD_TIMEOUT;
         private Duration timerTick = Duration.ofMillis(10);
         private NodeListener listener;
 
@@ -406,7 +407,8 @@ public final class Node implements AutoCloseable {
          * {@code null} keep their current value.
          *
          * @param settings keys {@code node-id}, {@code dispatcher}, {@code pooled-workers}, {@code throughput},
-         *                 {@code close-timeout}, {@code stuck-threshold}, {@code monitor-interval}
+         *                 {@code close-timeout}, {@code stuck-threshold}, {@code monitor-interval},
+         *                 {@code idle-thread-timeout}
          * @return this
          * @throws InvalidSettingsException listing every wrong value and unknown key, each with its key and what
          *         was expected; nothing is applied then
@@ -422,6 +424,7 @@ public final class Node implements AutoCloseable {
             r.duration("close-timeout", scratch::closeTimeout);
             r.duration("stuck-threshold", scratch::stuckThreshold);
             r.duration("monitor-interval", scratch::monitorInterval);
+            r.duration("idle-thread-timeout", scratch::idleThreadTimeout);
             r.throwIfInvalid();
             nodeId = scratch.nodeId;
             dispatcher = scratch.dispatcher;
@@ -430,6 +433,7 @@ public final class Node implements AutoCloseable {
             closeTimeout = scratch.closeTimeout;
             stuckThreshold = scratch.stuckThreshold;
             monitorInterval = scratch.monitorInterval;
+            idleThreadTimeout = scratch.idleThreadTimeout;
             return this;
         }
 
@@ -442,6 +446,7 @@ public final class Node implements AutoCloseable {
             b.closeTimeout = closeTimeout;
             b.stuckThreshold = stuckThreshold;
             b.monitorInterval = monitorInterval;
+            b.idleThreadTimeout = idleThreadTimeout;
             b.timerTick = timerTick;
             b.listener = listener;
             return b;
@@ -528,6 +533,21 @@ public final class Node implements AutoCloseable {
         }
 
         /**
+         * A service on {@link Dispatcher#VIRTUAL} or {@link Dispatcher#PLATFORM} that has handled nothing for about
+         * this long gives its thread up, and its next message starts a new one, so idle services hold no thread and
+         * no stack. The monitor looks each {@link #monitorInterval}, so the thread ends between this timeout and
+         * this plus two intervals. Nothing is lost or reordered; the first message after it waits for a thread
+         * start (a few microseconds on {@code VIRTUAL}, more on {@code PLATFORM}).
+         *
+         * @param timeout how long an idle service keeps its thread (default 10 s)
+         * @return this
+         */
+        public Builder idleThreadTimeout(Duration timeout) {
+            this.idleThreadTimeout = positive("idleThreadTimeout", timeout);
+            return this;
+        }
+
+        /**
          * @param listener receives dead letters, overload and stuck-handler reports, late replies
          * @return this
          */
@@ -547,7 +567,7 @@ public final class Node implements AutoCloseable {
         /** @return the started node */
         public Node start() {
             return new Node(new NodeConfig(nodeId, dispatcher, pooledWorkers, throughput, closeTimeout,
-                    stuckThreshold, monitorInterval, timerTick, listener));
+                    stuckThreshold, monitorInterval, idleThreadTimeout, timerTick, listener));
         }
     }
 }

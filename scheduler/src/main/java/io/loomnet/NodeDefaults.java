@@ -23,6 +23,7 @@ final class NodeDefaults {
     static final Duration CLOSE_TIMEOUT = REFERENCE.getDuration("close-timeout");
     static final Duration STUCK_THRESHOLD = REFERENCE.getDuration("stuck-threshold");
     static final Duration MONITOR_INTERVAL = REFERENCE.getDuration("monitor-interval");
+    static final Duration IDLE_THREAD_TIMEOUT = REFERENCE.getDuration("idle-thread-timeout");
 
     private NodeDefaults() {
     }

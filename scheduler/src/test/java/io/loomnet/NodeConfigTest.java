@@ -31,6 +31,7 @@ class NodeConfigTest {
         assertEquals(own.getDuration("close-timeout"), NodeDefaults.CLOSE_TIMEOUT);
         assertEquals(own.getDuration("stuck-threshold"), NodeDefaults.STUCK_THRESHOLD);
         assertEquals(own.getDuration("monitor-interval"), NodeDefaults.MONITOR_INTERVAL);
+        assertEquals(own.getDuration("idle-thread-timeout"), NodeDefaults.IDLE_THREAD_TIMEOUT);
         try (Node node = Node.builder().start()) {
             assertEquals(own.getInt("node-id"), node.id());
         }
@@ -39,7 +40,8 @@ class NodeConfigTest {
     @Test
     void aValidSubtreeIsApplied() {
         Config c = ConfigFactory.parseString("node-id = 7, dispatcher = POOLED, pooled-workers = 2, throughput = 8, "
-                + "close-timeout = 3s, stuck-threshold = 400ms, monitor-interval = 100ms, pooled-workers = null");
+                + "close-timeout = 3s, stuck-threshold = 400ms, monitor-interval = 100ms, pooled-workers = null, "
+                + "idle-thread-timeout = 2s");
         try (Node node = Node.builder().config(c).start()) {
             assertEquals(7, node.id());
         }
@@ -59,7 +61,7 @@ class NodeConfigTest {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> b.config(c));
         assertEquals(List.of(
                 "node-idd: unknown key; expected one of node-id, dispatcher, pooled-workers, throughput, "
-                        + "close-timeout, stuck-threshold, monitor-interval",
+                        + "close-timeout, stuck-threshold, monitor-interval, idle-thread-timeout",
                 "node-id: is 70000; expected an integer in 0..65535",
                 "dispatcher: is 'fast'; expected one of virtual, platform, pooled",
                 "throughput: is 0; expected an integer in 1..1000000",

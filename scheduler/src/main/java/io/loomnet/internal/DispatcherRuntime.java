@@ -25,6 +25,18 @@ interface DispatcherRuntime {
 
     void suspendEnd(ServiceCell cell);
 
+    /**
+     * Called by the monitor for a cell it found idle for the idle-thread timeout: a dispatcher that gives each
+     * service its own thread lets that thread end, and the next wake-up starts another. Others do nothing.
+     */
+    default void retireIdle(ServiceCell cell) {
+    }
+
+    /** @return whether {@link #retireIdle} does anything, so the monitor need not track idleness otherwise */
+    default boolean retiresIdleThreads() {
+        return false;
+    }
+
     /** @return threads started by this dispatcher that are still alive */
     long liveThreads();
 

@@ -15,9 +15,11 @@ import io.loomnet.NodeListener;
  * @param closeTimeout how long {@code close()} may take in all
  * @param stuckThreshold how long one handler may run before the monitor reports it
  * @param monitorInterval how often the monitor looks
+ * @param idleThreadTimeout how long a service on its own thread may sit idle before the thread ends
  * @param timerTick the timing wheel's tick
  * @param listener operational events
  */
 public record NodeConfig(int nodeId, Dispatcher dispatcher, int pooledWorkers, int throughput, Duration closeTimeout,
-                         Duration stuckThreshold, Duration monitorInterval, Duration timerTick, NodeListener listener) {
+                         Duration stuckThreshold, Duration monitorInterval, Duration idleThreadTimeout, Duration timerTick,
+                         NodeListener listener) {
 }

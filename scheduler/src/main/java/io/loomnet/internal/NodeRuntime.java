@@ -81,7 +81,7 @@ public final class NodeRuntime {
     private final Map<Dispatcher, DispatcherRuntime> dispatchers = new EnumMap<>(Dispatcher.class);
     private final ReentrantLock dispatchersLock = new ReentrantLock();
     private final TimingWheel timers;
-    private final StuckMonitor monitor;
+    private final ServiceMonitor monitor;
     private final Scope scope;
     private volatile boolean closing;
     private volatile RemoteRouter router;
@@ -117,7 +117,8 @@ public final class NodeRuntime {
         });
         scope.add(STAGE_SERVICES, "services", this::stopServices);
         this.timers = new TimingWheel(prefix + "-timer", config.timerTick());
-        this.monitor = new StuckMonitor(this, prefix + "-monitor", config.stuckThreshold(), config.monitorInterval());
+        this.monitor = new ServiceMonitor(this, prefix + "-monitor", config.stuckThreshold(),
+                config.monitorInterval(), config.idleThreadTimeout());
         scope.add(STAGE_TIMERS, "timing wheel", timers::stop);
         scope.add(STAGE_TIMERS, "monitor", monitor::stop);
         scope.add(STAGE_DISPATCHERS, "dispatchers", this::stopDispatchers);

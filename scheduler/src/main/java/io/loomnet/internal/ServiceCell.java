@@ -84,8 +84,16 @@ final class ServiceCell implements Context {
     final ReentrantLock lifeLock = new ReentrantLock();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    /** The thread driving the mailbox, or {@code null} while the role is being handed over. */
+    /**
+     * The thread driving the mailbox, {@code null} while the role is being handed over, or a dispatcher's marker
+     * for "no thread: start one on the next wake-up" (see {@link #retireDriver}).
+     */
     volatile Thread driver;
+    /** Set by the monitor to ask an idle driver to give its thread up; read by the driver when it wakes. */
+    volatile boolean retireRequested;
+    // Idle-driver sweep (monitor thread only): the handled count at the last look and how many looks found it idle.
+    long idleHandledMark = -1;
+    int idleLooks;
     volatile int phase = NEW;
     private volatile boolean stopRequested;
     private volatile boolean restartDue;
@@ -129,6 +137,8 @@ final class ServiceCell implements Context {
     private static final VarHandle HANDLED;
     private static final VarHandle HANDLING;
     private static final VarHandle HANDLING_SINCE;
+    private static final VarHandle DRIVER;
+    private static final VarHandle HANDLER_THREAD;
 
     static {
         try {
@@ -136,6 +146,8 @@ final class ServiceCell implements Context {
             HANDLED = l.findVarHandle(ServiceCell.class, "handled", long.class);
             HANDLING = l.findVarHandle(ServiceCell.class, "handling", Object.class);
             HANDLING_SINCE = l.findVarHandle(ServiceCell.class, "handlingSince", long.class);
+            DRIVER = l.findVarHandle(ServiceCell.class, "driver", Thread.class);
+            HANDLER_THREAD = l.findVarHandle(ServiceCell.class, "handlerThread", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -244,10 +256,71 @@ final class ServiceCell implements Context {
         if (unschedule) {
             mailbox.unschedule();
         }
+        return controlPending() && mailbox.schedule();
+    }
+
+    /** @return whether a control signal (stop, children gone, restart due) waits for the driver */
+    private boolean controlPending() {
         int p = phase;
-        boolean pending = (stopRequested && p < STOPPING) || (p == STOPPING && childrenGone())
-                || (p == RESTARTING && restartDue);
-        return pending && mailbox.schedule();
+        return (stopRequested && p < STOPPING) || (p == STOPPING && childrenGone()) || (p == RESTARTING && restartDue);
+    }
+
+    /**
+     * Lets the calling driver, parked idle between batches (not holding the exclusion), give up its thread: the
+     * cell's {@link #driver} becomes {@code dormant}, and the next wake-up must start a new driver (the dispatcher
+     * claims the marker by CAS, {@link #claimDormant}). Only a running service with nothing pending retires.
+     *
+     * <p>Race-free by the scheduled flag: the caller takes it first, so no producer wakes anyone while the marker
+     * is set; after letting it go, work that came in meanwhile is scheduled and woken here as a producer would,
+     * which starts the new driver.
+     *
+     * @return {@code true} if the caller is no longer the driver and its thread must end; {@code false} if it stays
+     * (the mailbox was scheduled meanwhile, or the service is not simply running)
+     */
+    boolean retireDriver(Thread me, Thread dormant) {
+        if (driver != me || phase != RUNNING || stopRequested || !mailbox.schedule()) {
+            return false;
+        }
+        HANDLER_THREAD.compareAndSet(this, me, (Thread) null); // let the ended thread go (a resumed handler's stays)
+        leaveDormant(dormant);
+        return true;
+    }
+
+    /**
+     * Hands the driver role over lazily, for a driver about to block in a handler ({@code call}, {@code sleep}):
+     * instead of starting a thread that would park idle for the length of the call, the cell is left dormant, and
+     * a thread is started only if a message or a control signal comes in meanwhile. Called by the suspending
+     * driver after it released the exclusion, while it still holds the scheduled flag (it was mid-batch).
+     */
+    void handOffLazily(Thread dormant) {
+        leaveDormant(dormant);
+    }
+
+    /**
+     * The dormant hand-over shared by {@link #retireDriver} and {@link #handOffLazily}. The caller holds the
+     * scheduled flag and is the consumer: it sets the marker, lets the flag go, and wakes the cell as a producer
+     * would if work came in before the flag was let go (which starts the new driver).
+     */
+    private void leaveDormant(Thread dormant) {
+        driver = dormant;
+        mailbox.unschedule();
+        if ((mailbox.hasPending() || controlPending()) && mailbox.schedule()) {
+            dispatcher.wake(this);
+        }
+    }
+
+    /**
+     * Lets a thread whose driver role was handed over lazily take it back when its handler returns, if no thread
+     * was started meanwhile. On {@code true} the caller is the driver again with the mailbox possibly
+     * unscheduled: it must wait for the scheduled flag as an idle driver does.
+     */
+    boolean reclaimDormant(Thread dormant, Thread me) {
+        return DRIVER.compareAndSet(this, dormant, me);
+    }
+
+    /** @return {@code true} if this call replaced the dormant marker, so the caller must start the new driver */
+    boolean claimDormant(Thread dormant) {
+        return DRIVER.compareAndSet(this, dormant, (Thread) null);
     }
 
     /**

@@ -13,13 +13,23 @@ import io.loomnet.Dispatcher;
 /**
  * {@link Dispatcher#VIRTUAL} and {@link Dispatcher#PLATFORM}: each service's mailbox loop runs on its own
  * thread (virtual or platform), which parks while the mailbox is empty and yields after each batch of
- * {@code throughput} messages. A driver that blocks in {@code call}/{@code sleep} hands the loop to a new
- * thread of the same kind; when it resumes and its handler returns, it ends.
+ * {@code throughput} messages.
+ *
+ * <p><b>Dormant cells.</b> A cell may have no thread at all: its {@link ServiceCell#driver} is then the
+ * {@link #DORMANT} marker, and the {@link #wake} that schedules it next starts a new thread (the waker that wins
+ * the marker by CAS). A cell becomes dormant two ways. A driver that blocks in {@code call}/{@code sleep} leaves
+ * it dormant instead of starting a thread that would park idle for the length of the call; when its handler
+ * returns it takes the role back if no thread was started meanwhile, else it ends. And a driver that the monitor
+ * finds idle for the idle-thread timeout ends ({@link ServiceCell#retireDriver}), so an idle service holds no
+ * thread and no stack.
  *
  * <p>Thread-safe. Threads are counted from start to end so the node can wait for all of them on close;
  * the service's handle is put in the SLF4J MDC once per thread.
  */
 final class ThreadPerServiceDispatcher implements DispatcherRuntime {
+    /** {@link ServiceCell#driver} of a dormant cell. Never started; unparking it does nothing. */
+    private static final Thread DORMANT = Thread.ofVirtual().name("loomnet-dormant").unstarted(() -> { });
+
     private final NodeRuntime node;
     private final Dispatcher kind;
     /** Thread-safe (a {@code Thread.Builder} is not): drivers are started from many threads at once. */
@@ -78,9 +88,10 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
                 int s = cell.drive(me, throughput);
                 if (s == ServiceCell.DRIVE_MORE) {
                     yieldFairly(++fullBatches);
-                } else if (s == ServiceCell.DRIVE_IDLE) {
-                    while (!cell.mailbox.isScheduled()) {
-                        LockSupport.park(cell);
+                } else if (s == ServiceCell.DRIVE_IDLE
+                        || (s == ServiceCell.DRIVE_HANDED_OFF && cell.reclaimDormant(DORMANT, me))) {
+                    if (!awaitWork(cell, me)) {
+                        return;
                     }
                 } else {
                     return;
@@ -93,9 +104,32 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
         }
     }
 
-    /** Notes the calling driver thread as ending, and forgets up to two that have terminated since. */
+    /**
+     * Parks the idle driver until its mailbox is scheduled, or until the monitor asks it to retire
+     * ({@link ServiceCell#retireRequested}) and it can.
+     *
+     * @return {@code true} to drive again, {@code false} if the cell is dormant and this thread must end
+     */
+    private boolean awaitWork(ServiceCell cell, Thread me) {
+        while (!cell.mailbox.isScheduled()) {
+            if (cell.retireRequested) {
+                cell.retireRequested = false;
+                if (cell.retireDriver(me, DORMANT)) {
+                    return false;
+                }
+                continue;
+            }
+            LockSupport.park(cell);
+        }
+        if (cell.retireRequested) {
+            cell.retireRequested = false; // it has work again: the request is stale
+        }
+        return true;
+    }
+
+    /** Notes the calling driver thread as ending, and forgets up to eight that have terminated since. */
     private void exiting(Thread me) {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 8; i++) {
             Thread t = exiting.poll();
             if (t == null) {
                 break;
@@ -138,15 +172,34 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
     @Override
     public void wake(ServiceCell cell) {
         Thread d = cell.driver;
-        if (d != null) {
+        if (d == DORMANT) {
+            if (cell.claimDormant(DORMANT)) {
+                launch(cell);
+            }
+        } else if (d != null) {
             LockSupport.unpark(d);
         }
     }
 
     @Override
+    public boolean retiresIdleThreads() {
+        return true;
+    }
+
+    @Override
+    public void retireIdle(ServiceCell cell) {
+        Thread d = cell.driver;
+        if (d != null && d != DORMANT) {
+            cell.retireRequested = true;
+            LockSupport.unpark(d);
+        }
+    }
+
+    /** A driver about to block leaves the cell dormant: a thread starts only if work comes in meanwhile. */
+    @Override
     public void suspendBegin(ServiceCell cell, boolean handOff) {
         if (handOff) {
-            launch(cell);
+            cell.handOffLazily(DORMANT);
         }
     }
 

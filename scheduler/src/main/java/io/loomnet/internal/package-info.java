@@ -14,11 +14,14 @@
  * </pre>
  *
  * <ul>
- *   <li>{@code Mailbox}: Skynet's per-service queue with the {@code scheduled} (in_global) flag and the seal.</li>
+ *   <li>{@code Mailbox}: Skynet's per-service queue with the {@code scheduled} (in_global) flag and the seal;
+ *   {@code MpscMailbox} (lock-free, two lanes) for unbounded services, {@code BoundedMailbox} (a locked ring) for
+ *   bounded ones.</li>
+ *   <li>{@code CellRegistry}: live cells indexed by handle sequence, lock-free lookup.</li>
  *   <li>{@code ServiceCell}: lifecycle state machine, exclusion lock, Context implementation.</li>
  *   <li>{@code ThreadPerServiceDispatcher} (VIRTUAL, PLATFORM) and {@code PooledDispatcher} (POOLED).</li>
  *   <li>{@code PendingCall}: one call/ask/sleep awaiting its reply, keyed by session in {@code NodeRuntime}.</li>
- *   <li>{@code StuckMonitor}: Skynet's endless-loop monitor. {@code timer}: the hashed timing wheel.</li>
+ *   <li>{@code ServiceMonitor}: Skynet's endless-loop monitor, and the retirement of idle services' threads. {@code timer}: the hashed timing wheel.</li>
  * </ul>
  */
 package io.loomnet.internal;

@@ -101,7 +101,7 @@ class LauncherConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, gateway, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, stuck-threshold, throughput
+            unknown key        | loomnet { node-idd = 1 }                 | node.conf:1: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, gateway, gateways, idle-thread-timeout, launcher, modules, monitor-interval, node-id, pooled-workers, services, stuck-threshold, throughput
             wrong type         | loomnet { node-id = abc }                | node.conf:1: loomnet.node-id: is the string 'abc'; expected an integer in 0..65535
             out of range       | loomnet { node-id = 70000 }              | node.conf:1: loomnet.node-id: is 70000; expected an integer in 0..65535
             negative workers   | loomnet { pooled-workers = 0 }           | node.conf:1: loomnet.pooled-workers: is 0; expected an integer in 1..4096
@@ -311,7 +311,8 @@ class LauncherConfigTest {
                 .toList();
         assertEquals(List.of(
                 "node.conf:2: loomnet.node-idd: unknown key; expected one of close-timeout, cluster, dispatcher, "
-                        + "gateway, gateways, launcher, modules, monitor-interval, node-id, pooled-workers, services, "
+                        + "gateway, gateways, idle-thread-timeout, launcher, modules, monitor-interval, node-id, "
+                        + "pooled-workers, services, "
                         + "stuck-threshold, throughput",
                 "node.conf:3: loomnet.throughput: is 0; expected an integer in 1..1000000",
                 "node.conf:5: loomnet.services[0].module: no service module named 'consol'; known modules: console, "

@@ -1,0 +1,155 @@
+package io.loomnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.loomnet.scope.CloseReport;
+
+/**
+ * Idle services give their thread up ({@code idle-thread-timeout}) on the dispatchers that give each service its
+ * own thread, and the next message starts a new one: same instance, nothing lost, order kept, close clean.
+ */
+@Timeout(120)
+class IdleThreadTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static Node node(Dispatcher d, Duration interval, Duration idle) {
+        return Node.builder().dispatcher(d).monitorInterval(interval).idleThreadTimeout(idle).start();
+    }
+
+    /** Waits (a bounded poll: the monitor acts on its own clock) until {@code condition} holds. */
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Dispatcher.class, names = {"VIRTUAL", "PLATFORM"})
+    void shouldEndAnIdleServicesThreadAndStartOneForItsNextMessage(Dispatcher d) {
+        try (Node node = node(d, Duration.ofMillis(10), Duration.ofMillis(20))) {
+            Handle[] hs = new Handle[20];
+            for (int i = 0; i < hs.length; i++) {
+                hs[i] = node.spawn(() -> new Service() {
+                    private int calls; // the instance's state must survive its thread
+
+                    @Override
+                    public void onMessage(Context ctx, Message msg) {
+                        ctx.reply(++calls);
+                    }
+                });
+                assertEquals(1, (Integer) node.call(hs[i], "first", WAIT));
+            }
+            await("every idle service gave its thread up", () -> node.stats().liveThreads() == 0);
+            for (Handle h : hs) {
+                assertEquals(2, (Integer) node.call(h, "second", WAIT));
+            }
+            assertEquals(40, node.stats().handled());
+            CloseReport report = node.shutdown();
+            assertTrue(report.clean(), report.toString());
+            assertEquals(0, node.stats().liveThreads());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Dispatcher.class, names = {"VIRTUAL", "PLATFORM"})
+    void shouldKeepAServiceWaitingInACallAndItsHandOffDriverApart(Dispatcher d) {
+        try (Node node = node(d, Duration.ofMillis(5), Duration.ofMillis(5))) {
+            Handle slow = node.spawn(() -> (ctx, msg) -> {
+                ctx.sleep(Duration.ofMillis(200)); // idle for many looks while the caller waits
+                ctx.reply("slow");
+            });
+            Handle caller = node.spawn(() -> (ctx, msg) -> {
+                if ("go".equals(msg.payload())) {
+                    ctx.reply(ctx.call(slow, "x", WAIT)); // its driver role is handed to another thread meanwhile
+                } else {
+                    ctx.reply("quick");
+                }
+            });
+            var answer = node.ask(caller, "go", WAIT).toCompletableFuture();
+            assertEquals("quick", node.call(caller, "ping", WAIT)); // served by the hand-off driver
+            assertEquals("slow", answer.join());
+            assertEquals("quick", node.call(caller, "ping", WAIT));
+        }
+    }
+
+    /**
+     * Retirement races arrivals: with the monitor looking every millisecond and a 1 ms timeout, services retire
+     * between the producers' bursts while messages come in. Producers start on a barrier; each message carries its
+     * producer and sequence, and every service checks FIFO per producer. Every message must be handled once.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Dispatcher.class, names = {"VIRTUAL", "PLATFORM"})
+    void shouldLoseNothingWhileThreadsRetireUnderTraffic(Dispatcher d) throws Exception {
+        int producers = 4;
+        int services = 16;
+        int perProducer = d == Dispatcher.VIRTUAL ? 40_000 : 8_000;
+        LongAdder handled = new LongAdder();
+        AtomicLong outOfOrder = new AtomicLong();
+        try (Node node = node(d, Duration.ofMillis(1), Duration.ofMillis(1))) {
+            Handle[] hs = new Handle[services];
+            for (int i = 0; i < services; i++) {
+                hs[i] = node.spawn(() -> {
+                    long[] last = new long[producers];
+                    java.util.Arrays.fill(last, -1);
+                    return (ctx, msg) -> {
+                        long v = (Long) msg.payload();
+                        int p = (int) (v >>> 32);
+                        long seq = v & 0xffff_ffffL;
+                        if (seq <= last[p]) {
+                            outOfOrder.incrementAndGet();
+                        }
+                        last[p] = seq;
+                        handled.increment();
+                    };
+                });
+            }
+            CyclicBarrier start = new CyclicBarrier(producers);
+            Thread[] ts = new Thread[producers];
+            for (int p = 0; p < producers; p++) {
+                long id = p;
+                ts[p] = Thread.ofPlatform().name("idle-test-producer-" + p).start(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    for (long seq = 0; seq < perProducer; seq++) {
+                        node.send(hs[(int) (seq % services)], (id << 32) | seq);
+                        if (r.nextInt(64) == 0) {
+                            LockSupport.parkNanos(r.nextLong(3_000_000)); // a pause: some services retire now
+                        }
+                    }
+                });
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            long sent = (long) producers * perProducer;
+            await("all " + sent + " messages handled (" + handled.sum() + " so far)", () -> handled.sum() == sent);
+            assertEquals(0, outOfOrder.get(), "messages out of order per producer");
+            NodeStats s = node.stats();
+            assertEquals(sent, s.handled());
+            assertEquals(0, s.deadLetters());
+            await("threads retired after the traffic", () -> node.stats().liveThreads() == 0);
+            CloseReport report = node.shutdown();
+            assertTrue(report.clean(), report.toString());
+        }
+    }
+}
