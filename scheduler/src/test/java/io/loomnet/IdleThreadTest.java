@@ -89,6 +89,32 @@ class IdleThreadTest {
     }
 
     /**
+     * On {@code POOLED} a handler blocked in a call is replaced by a spare worker when one is parked: 200 calls made
+     * one after another run on a handful of platform threads, not one new thread per call.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldReuseSpareWorkersForBlockedHandlersOnPooled() {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Node node = Node.builder().dispatcher(Dispatcher.POOLED).pooledWorkers(2).start()) {
+            Handle callee = node.spawn(() -> (ctx, msg) -> {
+                threads.add(Thread.currentThread().getName());
+                ctx.reply(msg.payload());
+            });
+            Handle caller = node.spawn(() -> (ctx, msg) -> {
+                threads.add(Thread.currentThread().getName());
+                ctx.reply(ctx.call(callee, msg.payload(), WAIT));
+            });
+            for (int i = 0; i < 200; i++) {
+                assertEquals(i, (Integer) node.call(caller, i, WAIT));
+            }
+            assertTrue(threads.size() <= 8, "200 calls ran on " + threads.size() + " threads: " + threads);
+            CloseReport report = node.shutdown();
+            assertTrue(report.clean(), report.toString());
+            assertEquals(0, node.stats().liveThreads());
+        }
+    }
+
+    /**
      * Retirement races arrivals: with the monitor looking every millisecond and a 1 ms timeout, services retire
      * between the producers' bursts while messages come in. Producers start on a barrier; each message carries its
      * producer and sequence, and every service checks FIFO per producer. Every message must be handled once.

@@ -25,9 +25,11 @@ import io.loomnet.Dispatcher;
  * ({@link #weight}).
  *
  * <p><b>Blocking.</b> A handler that blocks in {@code call}/{@code sleep} takes its worker out of the count
- * of active workers; if fewer than N remain active, a replacement worker starts. When the blocked thread is
- * done, surplus workers retire at their next loop. So the pool never deadlocks on calls, at the price of a
- * platform thread per blocked handler.
+ * of active workers; if fewer than N remain active, a spare worker is woken, or a replacement starts if there is
+ * none. When the blocked thread is done, a surplus worker becomes a spare at its next loop: it parks on the
+ * spare stack, and ends after the node's idle-thread timeout unused. So the pool never deadlocks on calls, at the
+ * price of a platform thread per handler blocked at the same moment, and a steady stream of calls reuses the
+ * same threads instead of starting one per call.
  *
  * <p><b>The slot.</b> A cell woken by a handler on a worker goes into that worker's one-cell slot and is driven next
  * by it (as Go's {@code runnext} and Tokio's LIFO slot do): a request and its reply stay on one core and touch no
@@ -46,10 +48,15 @@ final class PooledDispatcher implements DispatcherRuntime {
     /** Slot visits in a row before a worker's wake-ups go to the global queue again, so one pair cannot hold it. */
     static final int SLOT_BUDGET = 32;
     private static final VarHandle NEXT;
+    private static final VarHandle SPARE_STATE;
+    private static final int WORKING = 0;
+    private static final int SPARE = 1;
+    private static final int RETIRED = 2;
 
     static {
         try {
             NEXT = MethodHandles.lookup().findVarHandle(Worker.class, "next", ServiceCell.class);
+            SPARE_STATE = MethodHandles.lookup().findVarHandle(Worker.class, "spareState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,6 +67,10 @@ final class PooledDispatcher implements DispatcherRuntime {
     private final int throughput;
     private final ConcurrentLinkedQueue<ServiceCell> global = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Thread> idle = new ConcurrentLinkedQueue<>();
+    /** Surplus workers parked for reuse by the next blocked handler, newest first. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Worker> spares =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final long spareNanos;
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger nextIndex = new AtomicInteger();
@@ -71,6 +82,7 @@ final class PooledDispatcher implements DispatcherRuntime {
         this.node = node;
         this.parallelism = parallelism;
         this.throughput = node.config().throughput();
+        this.spareNanos = node.config().idleThreadTimeout().toNanos();
         for (int i = 0; i < parallelism; i++) {
             active.incrementAndGet();
             startWorker();
@@ -189,6 +201,8 @@ final class PooledDispatcher implements DispatcherRuntime {
         int streak;
         /** What the slot held at the last nudge (nudge only). */
         ServiceCell nudgeSeen;
+        /** {@link #WORKING}, {@link #SPARE} or {@link #RETIRED}; see {@link #waitAsSpare}. */
+        volatile int spareState;
 
         Worker(PooledDispatcher owner, Runnable body, String name) {
             super(body, name);
@@ -215,7 +229,37 @@ final class PooledDispatcher implements DispatcherRuntime {
         }
         if (active.decrementAndGet() < parallelism && !stopping) {
             active.incrementAndGet();
+            for (Worker spare = spares.pollFirst(); spare != null; spare = spares.pollFirst()) {
+                if (SPARE_STATE.compareAndSet(spare, SPARE, WORKING)) {
+                    LockSupport.unpark(spare);
+                    return;
+                }
+            }
             startWorker();
+        }
+    }
+
+    /**
+     * Parks a surplus worker (already counted out of {@link #active}) on the spare stack until a blocked handler
+     * needs a replacement ({@link #suspendBegin} claims it, counts it in and unparks it), the spare timeout passes
+     * or the pool stops. A claim and a retirement race through one CAS on the worker's spare state.
+     *
+     * @return {@code true} if claimed: the worker works on; {@code false} if it must end
+     */
+    private boolean waitAsSpare(Worker me) {
+        me.spareState = SPARE;
+        spares.addFirst(me);
+        long deadline = System.nanoTime() + spareNanos;
+        while (true) {
+            if (me.spareState == WORKING) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if ((stopping || left <= 0) && SPARE_STATE.compareAndSet(me, SPARE, RETIRED)) {
+                spares.remove(me); // O(spares), once per retiring thread
+                return false;
+            }
+            LockSupport.parkNanos(this, Math.max(left, 1));
         }
     }
 
@@ -225,9 +269,8 @@ final class PooledDispatcher implements DispatcherRuntime {
     }
 
     /**
-     * Skynet's table is written for 32 threads; a pool of N workers takes the weight Skynet gives at the same
-     * share of its pool, so a 2-worker pool has one worker at −1 (one message per visit, for latency) and one at 2
-     * (a quarter of the queue), not two at −1 as the table's first rows would give.
+     * Skynet's table is written for 32 threads. A pool of 32 or more uses it as it is; a smaller pool leaves out its
+     * four rows at −1 and takes the rest at the same shares, so a 2-worker pool runs at weights 0 and 2.
      */
     static int weight(int index, int parallelism) {
         int slot = index % parallelism;
@@ -247,7 +290,10 @@ final class PooledDispatcher implements DispatcherRuntime {
             while (!stopping) {
                 int a = active.get();
                 if (a > parallelism && active.compareAndSet(a, a - 1)) {
-                    return; // surplus after a blocked handler came back
+                    if (!waitAsSpare(me)) {
+                        return; // surplus after a blocked handler came back, and no call needed it since
+                    }
+                    continue; // claimed by a blocked handler's suspendBegin, which counted it in again
                 }
                 ServiceCell cell = takeSlot(me);
                 if (cell != null) {
