@@ -18,11 +18,13 @@ import org.slf4j.LoggerFactory;
  * {@code skynet_updatetime} does.
  *
  * <p>Threading: {@link #schedule}, {@link #pending}, {@link #stop}, {@link #close} and every {@link Timeout}
- * method are threadsafe and may be called from any thread, virtual threads included. A {@link ReentrantLock}
- * (never {@code synchronized}, so virtual threads do not pin on JDK 21) guards the wheel while a timer is added,
- * cancelled or while the timer thread shifts the wheel and detaches due timers; the due tasks then run on the
- * timer thread <em>outside</em> the lock, in expiry order. Actions before {@link #schedule} happen-before the
- * task runs.
+ * method are threadsafe and may be called from any thread, virtual threads included. Scheduling and cancelling
+ * take no lock (Netty's {@code HashedWheelTimer} design): {@code schedule} pushes the new timer on a lock-free
+ * inbox, {@code cancel} decides by one CAS on the timer's state and pushes it on a second inbox so its memory is
+ * released; the timer thread drains both into the wheel at every tick, then shifts the wheel and runs the due
+ * tasks in expiry order. The wheel itself is the timer thread's, guarded by a {@link ReentrantLock} that only
+ * {@link #stop} also takes (to discard what is left), so the lock is never contended by callers. Actions before
+ * {@link #schedule} happen-before the task runs.
  *
  * <p>Tasks must be short and non-blocking (complete a future, enqueue a message): they all share the timer
  * thread, and a slow one delays every other timer. A task that throws is logged through SLF4J and the timer
@@ -51,13 +53,21 @@ public final class TimingWheel implements AutoCloseable {
     private final long tickNanos;
     private final long originNanos;
     private final Thread thread;
+    /** The timer thread's while it runs; {@link #stop} takes it to discard what is left. Never taken by callers. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}. */
     private final HashedWheel wheel = new HashedWheel();
-    /** Guarded by {@link #lock}. */
+    /** Timers scheduled and not yet in the wheel: an intrusive Treiber stack through {@link WheelTimeout#nextAdded}. */
+    private volatile WheelTimeout added;
+    /** Timers cancelled while possibly in the wheel, through {@link WheelTimeout#nextCancelled}. */
+    private volatile WheelTimeout cancelled;
+    /** Timers neither run, nor cancelled, nor discarded: one increment and one decrement per timer. */
+    private final java.util.concurrent.atomic.LongAdder pendingCount = new java.util.concurrent.atomic.LongAdder();
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    /** Guarded by {@link #lifecycle}. */
     private boolean started;
-    /** Guarded by {@link #lock}; once true, {@link #schedule} throws and the wheel stays empty. */
-    private boolean stopped;
+    /** Once true, {@link #schedule} throws and the wheel stays empty. */
+    private volatile boolean stopped;
     /** Written by {@link #stop}, read by the timer thread at every wake-up. */
     private volatile boolean running = true;
 
@@ -97,7 +107,7 @@ public final class TimingWheel implements AutoCloseable {
      * @throws IllegalStateException if already started, or stopped
      */
     public void start() {
-        lock.lock();
+        lifecycle.lock();
         try {
             if (stopped) {
                 throw new IllegalStateException("timer '" + threadName + "' is stopped and cannot be started");
@@ -108,14 +118,13 @@ public final class TimingWheel implements AutoCloseable {
             started = true;
             thread.start();
         } finally {
-            lock.unlock();
+            lifecycle.unlock();
         }
     }
 
     /**
      * Schedules {@code task} to run on the timer thread once {@code delay} has passed; never earlier, normally
-     * within one or two ticks after. A zero delay runs it at the next tick. Threadsafe, O(1), does not block
-     * beyond the wheel lock.
+     * within one or two ticks after. A zero delay runs it at the next tick. Threadsafe, O(1), lock-free.
      *
      * @param delay how long to wait, zero or more; delays too long to represent saturate to "never"
      * @param task  short, non-blocking work to run on the timer thread
@@ -138,7 +147,7 @@ public final class TimingWheel implements AutoCloseable {
      * Schedules {@code task} to run on the timer thread at {@code deadlineNanos}, a {@link System#nanoTime()}
      * value: at the first tick that starts at or after it, never earlier. A deadline already past runs at the
      * next tick. Periodic timers use it to plan each run from the previous <em>planned</em> time rather than from
-     * when the previous run happened, so lateness does not accumulate. Threadsafe, O(1).
+     * when the previous run happened, so lateness does not accumulate. Threadsafe, O(1), lock-free.
      *
      * @param deadlineNanos when the task is due, on the {@link System#nanoTime()} clock
      * @param task          short, non-blocking work to run on the timer thread
@@ -152,32 +161,69 @@ public final class TimingWheel implements AutoCloseable {
     }
 
     private Timeout add(final long expireTick, final Runnable task) {
-        final WheelTimeout timeout = new WheelTimeout(this, task);
-        lock.lock();
-        try {
-            if (stopped) {
-                throw new IllegalStateException("timer '" + threadName + "' is stopped; cannot schedule " + task);
-            }
-            timeout.node = wheel.add(expireTick, timeout);
-        } finally {
-            lock.unlock();
+        if (stopped) {
+            throw stoppedFor(task);
+        }
+        final WheelTimeout timeout = new WheelTimeout(this, task, expireTick);
+        pendingCount.increment();
+        WheelTimeout head;
+        do {
+            head = added;
+            timeout.nextAdded = head;
+        } while (!ADDED.compareAndSet(this, head, timeout));
+        // A stop may have drained the inbox for the last time between the check above and the push: then this
+        // timer would never run nor be discarded. Settle it here: refused, unless the timer thread already ran it.
+        if (stopped && (timeout.discard() || timeout.isCancelled())) {
+            throw stoppedFor(task);
         }
         return timeout;
     }
 
+    private IllegalStateException stoppedFor(final Runnable task) {
+        return new IllegalStateException("timer '" + threadName + "' is stopped; cannot schedule " + task);
+    }
+
     /**
-     * The number of timers waiting: scheduled, not yet detached for running, not cancelled. Threadsafe; a
-     * snapshot that concurrent calls may change at once.
+     * Moves the inboxes into the wheel: new timers (oldest first, so ties keep the order they were scheduled in by
+     * one thread) unless cancelled meanwhile, then the cancelled ones out of it. Under {@link #lock}.
+     */
+    private void drainInboxes() {
+        WheelTimeout newest = (WheelTimeout) ADDED.getAndSet(this, (WheelTimeout) null);
+        WheelTimeout oldest = null;
+        while (newest != null) { // reverse the stack into scheduling order
+            final WheelTimeout next = newest.nextAdded;
+            newest.nextAdded = oldest;
+            oldest = newest;
+            newest = next;
+        }
+        for (WheelTimeout t = oldest; t != null; ) {
+            final WheelTimeout next = t.nextAdded;
+            t.nextAdded = null;
+            if (!t.isCancelled()) {
+                t.node = wheel.add(t.expireTick, t);
+            }
+            t = next;
+        }
+        for (WheelTimeout t = (WheelTimeout) CANCELLED_INBOX.getAndSet(this, (WheelTimeout) null); t != null; ) {
+            final WheelTimeout next = t.nextCancelled;
+            t.nextCancelled = null;
+            final TimerNode node = t.node;
+            if (node != null) {
+                wheel.cancel(node);
+                t.node = null;
+            }
+            t = next;
+        }
+    }
+
+    /**
+     * The number of timers waiting: scheduled, not yet run, not cancelled or discarded. Threadsafe and lock-free;
+     * a snapshot that concurrent calls may change at once.
      *
      * @return the pending count
      */
     public int pending() {
-        lock.lock();
-        try {
-            return wheel.size();
-        } finally {
-            lock.unlock();
-        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, pendingCount.sum()));
     }
 
     /**
@@ -200,17 +246,13 @@ public final class TimingWheel implements AutoCloseable {
      * @return {@code true} if the timer thread has ended (or was never started)
      */
     public boolean stop(final long deadlineNanos) {
-        lock.lock();
-        try {
-            stopped = true;
-        } finally {
-            lock.unlock();
-        }
+        stopped = true;
         running = false;
         LockSupport.unpark(thread);
         final boolean ended = awaitThreadEnd(deadlineNanos);
         lock.lock();
         try {
+            drainInboxes();
             final int discarded = wheel.clear(TimingWheel::markDiscarded);
             if (discarded > 0) {
                 LOG.debug("timer '{}' stopped with {} pending timers discarded", threadName, discarded);
@@ -264,17 +306,32 @@ public final class TimingWheel implements AutoCloseable {
     }
 
     private static void markDiscarded(final Runnable task) {
-        ((WheelTimeout) task).discard();
+        final WheelTimeout t = (WheelTimeout) task;
+        t.discard();
+        t.node = null;
+    }
+
+    private static final VarHandle ADDED;
+    private static final VarHandle CANCELLED_INBOX;
+
+    static {
+        try {
+            final MethodHandles.Lookup l = MethodHandles.lookup();
+            ADDED = l.findVarHandle(TimingWheel.class, "added", WheelTimeout.class);
+            CANCELLED_INBOX = l.findVarHandle(TimingWheel.class, "cancelled", WheelTimeout.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private boolean awaitThreadEnd(final long deadlineNanos) {
-        lock.lock();
+        lifecycle.lock();
         try {
             if (!started) {
                 return true;
             }
         } finally {
-            lock.unlock();
+            lifecycle.unlock();
         }
         if (Thread.currentThread() == thread) {
             return false;
@@ -302,6 +359,7 @@ public final class TimingWheel implements AutoCloseable {
                     final Consumer<Runnable> sink = due::add;
                     lock.lock();
                     try {
+                        drainInboxes();
                         wheel.advance(target, sink);
                     } finally {
                         lock.unlock();
@@ -338,21 +396,18 @@ public final class TimingWheel implements AutoCloseable {
         }
     }
 
+    /** Hands a cancelled timer to the timer thread, which unlinks it from the wheel at its next tick. */
     private void unlink(final WheelTimeout timeout) {
-        lock.lock();
-        try {
-            final TimerNode node = timeout.node;
-            if (node != null) {
-                wheel.cancel(node);
-                timeout.node = null;
-            }
-        } finally {
-            lock.unlock();
-        }
+        pendingCount.decrement();
+        WheelTimeout head;
+        do {
+            head = cancelled;
+            timeout.nextCancelled = head;
+        } while (!CANCELLED_INBOX.compareAndSet(this, head, timeout));
     }
 
     /**
-     * A handle on one scheduled task. All methods are threadsafe and non-blocking apart from the wheel lock.
+     * A handle on one scheduled task. All methods are threadsafe and lock-free.
      * Exactly one of these happens to every timer: it runs ({@link #isExpired()}), or it is cancelled by a
      * {@link #cancel()} that returns {@code true}, or it is discarded by {@link TimingWheel#stop(long)}.
      */
@@ -399,14 +454,19 @@ public final class TimingWheel implements AutoCloseable {
 
         private final TimingWheel owner;
         private final Runnable task;
-        /** Guarded by the owner's lock; {@code null} once cancelled. */
+        final long expireTick;
+        /** The wheel's node (owner's lock: the timer thread, or stop); {@code null} until added, once unlinked. */
         TimerNode node;
+        /** Links in the owner's inboxes (written before the publishing CAS, read by the draining thread). */
+        WheelTimeout nextAdded;
+        WheelTimeout nextCancelled;
         @SuppressWarnings("unused") // accessed through STATE
         private volatile int state;
 
-        WheelTimeout(final TimingWheel owner, final Runnable task) {
+        WheelTimeout(final TimingWheel owner, final Runnable task, final long expireTick) {
             this.owner = owner;
             this.task = task;
+            this.expireTick = expireTick;
         }
 
         @Override
@@ -433,14 +493,23 @@ public final class TimingWheel implements AutoCloseable {
         @Override
         public void run() {
             if (STATE.compareAndSet(this, PENDING, EXPIRED)) {
+                owner.pendingCount.decrement();
                 task.run();
             }
         }
 
-        /** Called under the owner's lock by {@link TimingWheel#stop}. */
-        void discard() {
-            STATE.compareAndSet(this, PENDING, CANCELLED);
-            node = null;
+        /**
+         * Cancels a timer the stopped wheel will never run: by {@link TimingWheel#stop} under the owner's lock, or
+         * by a schedule that raced the stop (then the node is not in the wheel).
+         *
+         * @return {@code true} if this call settled it
+         */
+        boolean discard() {
+            if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                owner.pendingCount.decrement();
+                return true;
+            }
+            return false;
         }
 
         @Override

@@ -6,8 +6,9 @@
  * <ul>
  *   <li>{@link io.loomnet.internal.timer.HashedWheel}: the data structure. No clock, no thread, not threadsafe;
  *       the caller says which tick it is. Deterministic, so tests drive it tick by tick.</li>
- *   <li>{@link io.loomnet.internal.timer.TimingWheel}: one wheel behind a {@code ReentrantLock}, advanced by a
- *       platform daemon thread that wakes every tick (10 ms by default). This is what the node owns.</li>
+ *   <li>{@link io.loomnet.internal.timer.TimingWheel}: one wheel owned by a platform daemon thread that wakes
+ *       every tick (10 ms by default), fed through two lock-free inboxes (new timers, cancelled timers) as
+ *       Netty's {@code HashedWheelTimer} is. This is what the node owns.</li>
  * </ul>
  *
  * <h2>Wheel layout</h2>
@@ -59,19 +60,22 @@
  *
  * <h2>Thread contract</h2>
  * <pre>
- *   any thread (virtual ok)          lock                 timer thread "loomnet-&lt;id&gt;-timer"
- *   ----------------------    -----------------    -----------------------------------------
- *   schedule(delay, task) --&gt; wheel.add            wake (parkNanos until next tick start)
- *   Timeout.cancel()      --&gt; CAS, wheel.cancel    lock; wheel.advance(now tick) -&gt; batch; unlock
- *   pending()             --&gt; wheel.size           run batch in order, outside the lock
- *   stop(deadline)        --&gt; refuse new timers    (each run: CAS pending-&gt;expired, then task.run)
- *                             flag + unpark -&gt;      sees the flag, ends; stop joins until deadline,
- *                             discard pending       never interrupts
+ *   any thread (virtual ok)          no lock                  timer thread "loomnet-&lt;id&gt;-timer"
+ *   ----------------------    --------------------    -----------------------------------------
+ *   schedule(delay, task) --&gt; push on "added"          wake (parkNanos until next tick start)
+ *   Timeout.cancel()      --&gt; CAS pending-&gt;cancelled, lock; drain "added" into the wheel (oldest
+ *                             push on "cancelled"        first, cancelled ones skipped), unlink
+ *   pending()             --&gt; a LongAdder's sum         "cancelled"; wheel.advance -&gt; batch; unlock
+ *   stop(deadline)        --&gt; refuse new timers        run batch in order, outside the lock
+ *                             flag + unpark -&gt;          (each run: CAS pending-&gt;expired, then task.run)
+ *                             lock; drain, discard      sees the flag, ends; stop joins until deadline,
+ *                             pending                   never interrupts
  * </pre>
- * The lock is a {@link java.util.concurrent.locks.ReentrantLock}, so virtual threads that schedule or cancel do
- * not pin their carrier on JDK 21. Whether a task runs or a cancel wins is decided by one CAS on the timeout's
- * state, so {@code cancel()} returns {@code true} exactly when it prevented the run, even for a timer already
- * detached into the running batch. Tasks run on the timer thread and must be short: complete a future, enqueue
+ * The wheel's {@link java.util.concurrent.locks.ReentrantLock} is taken only by the timer thread and by
+ * {@code stop}, never by callers. Whether a task runs or a cancel wins is decided by one CAS on the timeout's
+ * state, so {@code cancel()} returns {@code true} exactly when it prevented the run, even for a timer still in the
+ * inbox or already detached into the running batch. A schedule that races a stop re-checks the stop after its
+ * push and settles its own timer, so no timer is left neither run nor discarded. Tasks run on the timer thread and must be short: complete a future, enqueue
  * a message. A task that throws is logged and the thread goes on.
  */
 package io.loomnet.internal.timer;

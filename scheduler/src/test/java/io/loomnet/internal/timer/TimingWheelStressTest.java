@@ -108,6 +108,68 @@ class TimingWheelStressTest {
         assertThat(firedAfterStop, is(fired));
     }
 
+    /**
+     * Schedules race a stop: threads started on a barrier schedule timers until the wheel refuses them, while the
+     * stop comes in the middle. Every timer a schedule returned must have run or been discarded once the stop has
+     * returned, none may run twice, and nothing may stay pending: a timer pushed just as the stop drained the
+     * inbox for the last time is settled by its own schedule.
+     */
+    @Test
+    void shouldSettleEveryTimerWhenSchedulesRaceAStop() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            final TimingWheel wheel = new TimingWheel("loomnet-timer-stop-race", Duration.ofMillis(1));
+            wheel.start();
+            final CyclicBarrier barrier = new CyclicBarrier(THREADS + 1);
+            final CountDownLatch halfway = new CountDownLatch(THREADS * 2_000);
+            final List<List<TimingWheel.Timeout>> returned = new ArrayList<>();
+            final AtomicIntegerArray[] ranTimes = new AtomicIntegerArray[THREADS];
+            final List<Thread> threads = new ArrayList<>();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < THREADS; t++) {
+                final List<TimingWheel.Timeout> mine = new ArrayList<>();
+                returned.add(mine);
+                final AtomicIntegerArray ran = new AtomicIntegerArray(1_000_000);
+                ranTimes[t] = ran;
+                final SplittableRandom random = new SplittableRandom(round * 31L + t);
+                threads.add(Thread.ofPlatform().name("stop-race-" + t).start(() -> {
+                    try {
+                        barrier.await();
+                        for (int i = 0; i < ran.length(); i++) {
+                            final int id = i;
+                            try {
+                                mine.add(wheel.schedule(Duration.ofNanos(random.nextLong(0, 3_000_000L)),
+                                    () -> ran.incrementAndGet(id)));
+                            } catch (final IllegalStateException stopped) {
+                                return;
+                            }
+                            halfway.countDown();
+                        }
+                    } catch (final Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            barrier.await();
+            halfway.await();
+            assertThat(wheel.stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(20)), is(true));
+            for (final Thread thread : threads) {
+                thread.join();
+            }
+            assertThat("scheduler thread failed: " + failure.get(), failure.get() == null, is(true));
+            for (int t = 0; t < THREADS; t++) {
+                final List<TimingWheel.Timeout> mine = returned.get(t);
+                for (int id = 0; id < mine.size(); id++) {
+                    final TimingWheel.Timeout timeout = mine.get(id);
+                    final int runs = ranTimes[t].get(id);
+                    assertThat("timer " + t + "/" + id + " ran or was discarded, exactly one",
+                        timeout.isExpired() != timeout.isCancelled(), is(true));
+                    assertThat("timer " + t + "/" + id + " runs", runs, is(timeout.isExpired() ? 1 : 0));
+                }
+            }
+            assertThat(wheel.pending(), is(0));
+        }
+    }
+
     private void cancel(final TimingWheel.Timeout timeout, final int id) {
         if (timeout.cancel()) {
             cancelWins.incrementAndGet(id);
