@@ -16,7 +16,10 @@ package io.loomnet;
  * @param pendingCalls calls and asks waiting for a reply
  * @param liveThreads threads started by the node's dispatchers that are still alive
  * @param stuckReports handlers reported as stuck by the monitor
+ * @param loopErrors failures of the node's background loops (the monitor's), each logged with its stack; a loop
+ *                   goes on after a failed turn, so this stays 0 unless something is wrong in Loomnet
  */
 public record NodeStats(int nodeId, long liveServices, long spawned, long sent, long handled, long deadLetters,
-                        long lateReplies, long pendingCalls, long liveThreads, long stuckReports) {
+                        long lateReplies, long pendingCalls, long liveThreads, long stuckReports,
+                        long loopErrors) {
 }

@@ -34,7 +34,7 @@ class JfrNodeStatisticsTest {
             return new Sample(e.getStartTime(), new NodeStats(e.getInt("nodeId"), e.getLong("liveServices"),
                     e.getLong("spawned"), e.getLong("sent"), e.getLong("handled"), e.getLong("deadLetters"),
                     e.getLong("lateReplies"), e.getLong("pendingCalls"), e.getLong("liveThreads"),
-                    e.getLong("stuckReports")));
+                    e.getLong("stuckReports"), e.getLong("loopErrors")));
         }
     }
 

@@ -96,6 +96,7 @@ public final class NodeRuntime {
     private final LongAdder lateReplies = new LongAdder();
     private final LongAdder spawned = new LongAdder();
     final LongAdder stuckReports = new LongAdder();
+    private final LongAdder loopErrors = new LongAdder();
     private final ReentrantLock liveLock = new ReentrantLock();
     private final Condition allTerminated = liveLock.newCondition();
     private long live; // liveLock
@@ -117,7 +118,7 @@ public final class NodeRuntime {
         });
         scope.add(STAGE_SERVICES, "services", this::stopServices);
         this.timers = new TimingWheel(prefix + "-timer", config.timerTick());
-        this.monitor = new ServiceMonitor(this, prefix + "-monitor", config.stuckThreshold(),
+        this.monitor = new ServiceMonitor(this, config.nodeId() + "-monitor", config.stuckThreshold(),
                 config.monitorInterval(), config.idleThreadTimeout());
         scope.add(STAGE_TIMERS, "timing wheel", timers::stop);
         scope.add(STAGE_TIMERS, "monitor", monitor::stop);
@@ -127,7 +128,7 @@ public final class NodeRuntime {
     /** Starts the node's own threads (timer, monitor). */
     public void start() {
         timers.start();
-        monitor.start();
+        monitor.start(this::loopFailed);
         scope.addCloseable(STAGE_DISPATCHERS, "jfr statistics", NodeStatisticsHook.register(this::stats));
     }
 
@@ -935,6 +936,16 @@ public final class NodeRuntime {
         }
     }
 
+    /**
+     * The node's one {@link io.loomnet.scope.LoopErrorHandler} for the background loops it runs (the monitor, and
+     * a transport's loops that pass it on): logs the failure with its stack and counts it in
+     * {@link NodeStats#loopErrors()}. Called on the failing loop's thread.
+     */
+    public void loopFailed(String threadName, Throwable error) {
+        loopErrors.increment();
+        LOG.error("node {}: loop {} failed", config.nodeId(), threadName, error);
+    }
+
     Iterable<ServiceCell> cells() {
         return registry;
     }
@@ -964,7 +975,7 @@ public final class NodeRuntime {
             handled += c.handledCount();
         }
         return new NodeStats(config.nodeId(), liveNow, spawned.sum(), sent.sum(), handled, deadLetters.sum(),
-                lateReplies.sum(), pending.size(), liveThreads, stuckReports.sum());
+                lateReplies.sum(), pending.size(), liveThreads, stuckReports.sum(), loopErrors.sum());
     }
 
     /** @return one service's counters, if it is known */

@@ -62,4 +62,8 @@ final class NodeStatisticsEvent extends Event {
     @Label("Stuck Reports")
     @Description("Handlers reported as stuck by the monitor")
     long stuckReports;
+
+    @Label("Loop Errors")
+    @Description("Failures of the node's background loops")
+    long loopErrors;
 }

@@ -71,6 +71,7 @@ final class NodeStatisticsHook implements AutoCloseable {
         e.pendingCalls = s.pendingCalls();
         e.liveThreads = s.liveThreads();
         e.stuckReports = s.stuckReports();
+        e.loopErrors = s.loopErrors();
         e.commit();
     }
 

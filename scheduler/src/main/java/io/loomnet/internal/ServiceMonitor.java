@@ -3,8 +3,13 @@ package io.loomnet.internal;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
+import io.loomnet.scope.Loop;
+import io.loomnet.scope.LoopErrorHandler;
+import io.loomnet.scope.LoopRunner;
+
 /**
- * The node's monitor: a platform thread that looks at every live service each interval, for two things.
+ * The node's monitor: a loop ({@link LoopRunner}, thread {@code loomnet-<id>-monitor}) that looks at every live
+ * service each interval, for two things.
  * <ul>
  *   <li>Skynet's stuck handler: one running one message (or {@code onStart}) for longer than the threshold is
  *   reported with its thread's stack, once per message. It only reports; it never interrupts or kills.</li>
@@ -19,36 +24,41 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ServiceMonitor {
     private final NodeRuntime node;
-    private final String threadName;
+    private final String role;
     private final long thresholdNanos;
     private final long intervalNanos;
     /** Looks after the first that must find a service idle before its thread is retired (timeout / interval). */
     private final int idleLooks;
-    private volatile boolean stopping;
-    private Thread thread;
+    private volatile LoopRunner runner;
 
-    ServiceMonitor(NodeRuntime node, String threadName, Duration threshold, Duration interval,
+    /** @param role the loop's role, its thread's name after {@code loomnet-}, for example {@code 1-monitor} */
+    ServiceMonitor(NodeRuntime node, String role, Duration threshold, Duration interval,
                    Duration idleThreadTimeout) {
         this.node = node;
-        this.threadName = threadName;
+        this.role = role;
         this.thresholdNanos = threshold.toNanos();
         this.intervalNanos = interval.toNanos();
         long looks = (idleThreadTimeout.toNanos() + intervalNanos - 1) / intervalNanos;
         this.idleLooks = (int) Math.min(Integer.MAX_VALUE, Math.max(1, looks));
     }
 
-    void start() {
-        thread = Thread.ofPlatform().name(threadName).daemon(true).start(this::run);
-    }
-
-    private void run() {
-        while (!stopping) {
-            LockSupport.parkNanos(this, intervalNanos);
-            if (stopping) {
-                break;
+    /** Starts the monitor's loop on the node's loop runner; its failures go to {@code errors}. */
+    void start(LoopErrorHandler errors) {
+        runner = LoopRunner.start(role, new Loop() {
+            @Override
+            public boolean doWork() {
+                LockSupport.parkNanos(this, intervalNanos); // woken early only by a stop
+                if (!runner.isStopRequested()) {
+                    scan();
+                }
+                return true;
             }
-            scan();
-        }
+
+            @Override
+            public void wake() {
+                LockSupport.unpark(runner.thread());
+            }
+        }, errors);
     }
 
     void scan() {
@@ -87,16 +97,7 @@ final class ServiceMonitor {
     }
 
     boolean stop(long deadlineNanos) throws InterruptedException {
-        stopping = true;
-        Thread t = thread;
-        if (t == null) {
-            return true;
-        }
-        LockSupport.unpark(t);
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            t.join(Duration.ofNanos(left));
-        }
-        return !t.isAlive();
+        LoopRunner r = runner;
+        return r == null || r.stop(deadlineNanos);
     }
 }

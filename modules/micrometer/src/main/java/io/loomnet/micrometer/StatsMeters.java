@@ -72,7 +72,9 @@ public final class StatsMeters {
             gauge("liveThreads", "loomnet.node.threads.live", "dispatcher threads still alive",
                     NodeStats::liveThreads),
             counter("stuckReports", "loomnet.node.handlers.stuck", "handlers reported as stuck by the monitor",
-                    NodeStats::stuckReports));
+                    NodeStats::stuckReports),
+            counter("loopErrors", "loomnet.node.loops.errors", "failures of the node's background loops",
+                    NodeStats::loopErrors));
 
     /** {@link ServiceStats}, tagged {@code node}, {@code service} (the handle) and {@code name}. */
     public static final List<Field<ServiceStats>> SERVICE = List.of(

@@ -265,7 +265,8 @@ final class ConsoleService implements Service {
         return List.of("node-id " + s.nodeId(), "live-services " + s.liveServices(), "spawned " + s.spawned(),
                 "sent " + s.sent(), "handled " + s.handled(), "dead-letters " + s.deadLetters(),
                 "late-replies " + s.lateReplies(), "pending-calls " + s.pendingCalls(),
-                "dispatcher-threads " + s.liveThreads(), "stuck-reports " + s.stuckReports());
+                "dispatcher-threads " + s.liveThreads(), "stuck-reports " + s.stuckReports(),
+                "loop-errors " + s.loopErrors());
     }
 
     private List<String> info(Handle h) {
