@@ -117,7 +117,7 @@ public final class NodeRuntime {
             return true;
         });
         scope.add(STAGE_SERVICES, "services", this::stopServices);
-        this.timers = new TimingWheel(prefix + "-timer", config.timerTick());
+        this.timers = new TimingWheel(prefix + "-timer", config.timerTick(), this::loopFailed);
         this.monitor = new ServiceMonitor(this, config.nodeId() + "-monitor", config.stuckThreshold(),
                 config.monitorInterval(), config.idleThreadTimeout());
         scope.add(STAGE_TIMERS, "timing wheel", timers::stop);

@@ -12,8 +12,13 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.loomnet.scope.Loop;
+import io.loomnet.scope.LoopErrorHandler;
+import io.loomnet.scope.LoopRunner;
+
 /**
- * A {@link HashedWheel} driven by one platform daemon thread, the timer thread, that wakes every tick, reads
+ * A {@link HashedWheel} driven by one platform daemon thread, the timer thread (a {@link Loop} on the shared
+ * {@link LoopRunner}: named, stopped by a flag and an unpark, failures to one handler), that wakes every tick, reads
  * {@link System#nanoTime()} and advances the wheel to the current tick, catching up after a stall as Skynet's
  * {@code skynet_updatetime} does.
  *
@@ -52,7 +57,9 @@ public final class TimingWheel implements AutoCloseable {
     private final String threadName;
     private final long tickNanos;
     private final long originNanos;
-    private final Thread thread;
+    private final LoopErrorHandler errors;
+    /** The timer thread's runner, set once by {@link #start()} (under {@link #lifecycle}). */
+    private volatile LoopRunner runner;
     /** The timer thread's while it runs; {@link #stop} takes it to discard what is left. Never taken by callers. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}. */
@@ -68,8 +75,6 @@ public final class TimingWheel implements AutoCloseable {
     private boolean started;
     /** Once true, {@link #schedule} throws and the wheel stays empty. */
     private volatile boolean stopped;
-    /** Written by {@link #stop}, read by the timer thread at every wake-up. */
-    private volatile boolean running = true;
 
     /**
      * Creates a timer with {@link #DEFAULT_TICK} whose thread is not yet started. Call {@link #start()} to start
@@ -82,22 +87,43 @@ public final class TimingWheel implements AutoCloseable {
     }
 
     /**
+     * Creates a timer whose thread, once started, reports failures of its own loop to the handler given at start
+     * ({@link LoopErrorHandler#logging()} here).
+     *
+     * @param threadName the timer thread's name, starting with {@value LoopRunner#THREAD_PREFIX}
+     * @param tick       the tick length, at least {@link #MIN_TICK}
+     * @throws IllegalArgumentException if {@code tick} is shorter than {@link #MIN_TICK}, or the name does not
+     *         start with {@value LoopRunner#THREAD_PREFIX}
+     */
+    public TimingWheel(final String threadName, final Duration tick) {
+        this(threadName, tick, LoopErrorHandler.logging());
+    }
+
+    /**
      * Creates a timer whose thread is not yet started. Call {@link #start()} to start it. Tick 0 starts now. The
      * timer may then be shared between threads.
      *
-     * @param threadName the timer thread's name, for example {@code "loomnet-1-timer"} (node 1)
+     * @param threadName the timer thread's name, for example {@code "loomnet-1-timer"} (node 1): the shared
+     *                   {@link LoopRunner} runs it, so it starts with {@value LoopRunner#THREAD_PREFIX}
      * @param tick       the tick length, at least {@link #MIN_TICK}
-     * @throws IllegalArgumentException if {@code tick} is shorter than {@link #MIN_TICK}
+     * @param errors     where failures of the timer loop itself go (a failing task is logged here and the timer
+     *                   goes on; only a defect of this class reaches the handler)
+     * @throws IllegalArgumentException if {@code tick} is shorter than {@link #MIN_TICK}, or the name does not
+     *         start with {@value LoopRunner#THREAD_PREFIX}
      */
-    public TimingWheel(final String threadName, final Duration tick) {
+    public TimingWheel(final String threadName, final Duration tick, final LoopErrorHandler errors) {
         Objects.requireNonNull(threadName, "threadName");
         Objects.requireNonNull(tick, "tick");
+        this.errors = Objects.requireNonNull(errors, "errors");
         if (tick.compareTo(MIN_TICK) < 0) {
             throw new IllegalArgumentException("tick must be at least " + MIN_TICK + ", was " + tick);
         }
+        if (!threadName.startsWith(LoopRunner.THREAD_PREFIX) || threadName.equals(LoopRunner.THREAD_PREFIX)) {
+            throw new IllegalArgumentException("timer thread name must start with '" + LoopRunner.THREAD_PREFIX
+                + "' and name a role, was '" + threadName + "'");
+        }
         this.threadName = threadName;
         this.tickNanos = tick.toNanos();
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::runTimerThread);
         this.originNanos = System.nanoTime();
     }
 
@@ -116,7 +142,8 @@ public final class TimingWheel implements AutoCloseable {
                 throw new IllegalStateException("timer '" + threadName + "' is already started");
             }
             started = true;
-            thread.start();
+            runner = LoopRunner.start(threadName.substring(LoopRunner.THREAD_PREFIX.length()), new TimerLoop(),
+                errors);
         } finally {
             lifecycle.unlock();
         }
@@ -247,8 +274,6 @@ public final class TimingWheel implements AutoCloseable {
      */
     public boolean stop(final long deadlineNanos) {
         stopped = true;
-        running = false;
-        LockSupport.unpark(thread);
         final boolean ended = awaitThreadEnd(deadlineNanos);
         lock.lock();
         try {
@@ -280,9 +305,10 @@ public final class TimingWheel implements AutoCloseable {
         return "TimingWheel[" + threadName + ", tick=" + tick() + "]";
     }
 
-    /** Test support: the timer thread. */
+    /** Test support: the timer thread ({@code null} before {@link #start()}). */
     Thread thread() {
-        return thread;
+        final LoopRunner r = runner;
+        return r == null ? null : r.thread();
     }
 
     /**
@@ -324,39 +350,45 @@ public final class TimingWheel implements AutoCloseable {
         }
     }
 
+    /** Asks the timer loop to stop and waits for its thread until the deadline; never interrupts. */
     private boolean awaitThreadEnd(final long deadlineNanos) {
+        final LoopRunner r;
         lifecycle.lock();
         try {
-            if (!started) {
-                return true;
-            }
+            r = runner;
         } finally {
             lifecycle.unlock();
         }
-        if (Thread.currentThread() == thread) {
+        if (r == null) {
+            return true;
+        }
+        if (Thread.currentThread() == r.thread()) {
+            r.requestStop(); // from a timer task: the thread ends after this turn, but cannot wait for itself
             return false;
         }
-        long remaining;
-        while (thread.isAlive() && (remaining = deadlineNanos - System.nanoTime()) > 0) {
-            try {
-                thread.join(Duration.ofNanos(remaining));
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return r.stop(deadlineNanos);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !r.isRunning();
         }
-        return !thread.isAlive();
     }
 
-    private void runTimerThread() {
-        ArrayList<Runnable> due = new ArrayList<>();
-        long reached = 0;
-        while (running) {
-            try {
-                final long now = System.nanoTime();
-                final long target = Math.min((now - originNanos) / tickNanos, HashedWheel.MAX_TICK);
-                if (target > reached) {
-                    final Consumer<Runnable> sink = due::add;
+    /**
+     * The timer thread's turns: each wakes at the next tick's start, drains the inboxes, advances the wheel to the
+     * current tick (through every missed one) and runs the due tasks outside the lock.
+     */
+    private final class TimerLoop implements Loop {
+        private ArrayList<Runnable> due = new ArrayList<>();
+        private final Consumer<Runnable> sink = task -> due.add(task);
+        private long reached;
+
+        @Override
+        public boolean doWork() {
+            final long now = System.nanoTime();
+            final long target = Math.min((now - originNanos) / tickNanos, HashedWheel.MAX_TICK);
+            if (target > reached) {
+                try {
                     lock.lock();
                     try {
                         drainInboxes();
@@ -369,23 +401,34 @@ public final class TimingWheel implements AutoCloseable {
                     for (int i = 0; i < n; i++) {
                         runTask(due.get(i));
                     }
-                    if (n > RETAINED_BATCH_CAPACITY) {
+                } finally {
+                    if (due.size() > RETAINED_BATCH_CAPACITY) {
                         due = new ArrayList<>();
                     } else {
                         due.clear();
                     }
                 }
-                final long sleep = originNanos + (reached + 1) * tickNanos - System.nanoTime();
-                if (sleep > 0 && running) {
-                    LockSupport.parkNanos(this, sleep);
-                }
-            } catch (final Throwable t) {
-                // Only a bug in this class gets here; keep the timers alive rather than fail every pending timeout.
-                LOG.error("timer thread '{}' caught an unexpected failure and goes on", threadName, t);
-                due.clear();
+            }
+            final long sleep = originNanos + (reached + 1) * tickNanos - System.nanoTime();
+            final LoopRunner r = runner;
+            if (sleep > 0 && (r == null || !r.isStopRequested())) {
+                LockSupport.parkNanos(this, sleep);
+            }
+            return true;
+        }
+
+        @Override
+        public void wake() {
+            final LoopRunner r = runner;
+            if (r != null) {
+                LockSupport.unpark(r.thread());
             }
         }
-        LOG.debug("timer thread '{}' ended", threadName);
+
+        @Override
+        public void onClose() {
+            LOG.debug("timer thread '{}' ended", threadName);
+        }
     }
 
     private void runTask(final Runnable timeout) {

@@ -112,7 +112,7 @@ class TimingWheelTest {
 
     @Test
     void shouldRunAnAbsoluteDeadlineNeverEarlyAndAPastOneAtTheNextTick() throws InterruptedException {
-        final TimingWheel wheel = started("wheel-at");
+        final TimingWheel wheel = started("loomnet-wheel-at");
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         final CountDownLatch future = new CountDownLatch(1);
         final long[] ranAt = new long[1];
@@ -267,7 +267,11 @@ class TimingWheelTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> wheel.schedule(Duration.ofMillis(-7), () -> { }));
         assertThat(e.getMessage(), containsString("PT-0.007S"));
-        assertThrows(IllegalArgumentException.class, () -> new TimingWheel("t", Duration.ofNanos(999_999)));
+        assertThrows(IllegalArgumentException.class,
+            () -> new TimingWheel("loomnet-t", Duration.ofNanos(999_999)));
+        // The shared loop runner names every Loomnet thread loomnet-<role>, so a leak check finds them all.
+        assertThrows(IllegalArgumentException.class, () -> new TimingWheel("timer", TimingWheel.DEFAULT_TICK));
+        assertThrows(IllegalArgumentException.class, () -> new TimingWheel("loomnet-", TimingWheel.DEFAULT_TICK));
         assertThrows(NullPointerException.class, () -> wheel.schedule(null, () -> { }));
     }
 
