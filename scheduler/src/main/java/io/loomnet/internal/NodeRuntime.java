@@ -85,8 +85,8 @@ public final class NodeRuntime {
     private final Scope scope;
     private volatile boolean closing;
     private volatile RemoteRouter router;
-    /** Local watchers of remote services, so a lost node can notify them. */
-    private final ConcurrentHashMap<Handle, java.util.Set<Handle>> remoteWatches = new ConcurrentHashMap<>();
+    /** Local watchers of services on other nodes, so a lost node can notify them (see {@link RemoteSide}). */
+    private final RemoteWatches remoteWatches = new RemoteWatches();
     private static final Duration REMOTE_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     /** Messages handled by services that have terminated; live ones keep their own count (no shared counter per message). */
@@ -741,85 +741,36 @@ public final class NodeRuntime {
         } finally {
             dispatchersLock.unlock();
         }
-        return new Inbox();
+        return new RemoteSide(this, remoteWatches);
     }
 
-    private final class Inbox implements RemoteInbox {
-        @Override
-        public void deliver(Handle source, Handle target, MessageType type, long session, Object payload) {
-            switch (type) {
-                case RESPONSE -> complete(target, session, payload, null);
-                case ERROR -> complete(target, session, null, payload instanceof RemoteRouter.ErrorPayload e ? e
-                        : new RemoteRouter.ErrorPayload(ErrorKind.HANDLER_FAILED, String.valueOf(payload)));
-                default -> {
-                    if (type == MessageType.SYSTEM && payload instanceof Terminated t) {
-                        java.util.Set<Handle> ws = remoteWatches.get(t.service());
-                        if (ws != null) {
-                            ws.remove(target);
-                            if (ws.isEmpty()) {
-                                remoteWatches.remove(t.service(), ws);
-                            }
-                        }
-                    }
-                    send(source, target, type, session, payload);
-                }
+    // Package-private entry points of the remote side (RemoteSide), the inbox a transport delivers to.
+
+    /** A reply from another node for a pending call of this one. */
+    void completeRemote(Handle to, long session, Object payload, RemoteRouter.ErrorPayload error) {
+        complete(to, session, payload, error);
+    }
+
+    /** @return the handle registered under {@code name} here, or {@code null} */
+    Handle localName(String name) {
+        ServiceCell c = names.get(name);
+        return c == null ? null : c.handle;
+    }
+
+    /** Fails every pending call to a service of {@code node}, which is lost ({@code what} says how). */
+    void failCallsTo(int node, String what) {
+        for (PendingCall p : pending.values()) {
+            if (p.target.node() == node && pending.remove(p.session, p)) {
+                finish(p, null, new ServiceUnavailableException(p.describe() + " failed: node " + node + " "
+                        + what, p.target, p.requestType, p.timeout));
             }
         }
+    }
 
-        @Override
-        public void watch(Handle remoteWatcher, Handle localTarget) {
-            NodeRuntime.this.watch(remoteWatcher, localTarget);
-        }
-
-        @Override
-        public void unwatch(Handle remoteWatcher, Handle localTarget) {
-            NodeRuntime.this.unwatch(remoteWatcher, localTarget);
-        }
-
-        @Override
-        public Handle lookupLocal(String name) {
-            ServiceCell c = names.get(name);
-            return c == null ? null : c.handle;
-        }
-
-        @Override
-        public void nodeDown(int node, String reason) {
-            nodeLost(node, Terminated.Reason.NODE_UNREACHABLE, "is unreachable (" + reason + ")");
-        }
-
-        @Override
-        public void nodeLeft(int node, String reason) {
-            nodeLost(node, Terminated.Reason.NODE_LEFT, "left the cluster (" + reason + ")");
-        }
-
-        private void nodeLost(int node, Terminated.Reason why, String what) {
-            for (PendingCall p : pending.values()) {
-                if (p.target.node() == node && pending.remove(p.session, p)) {
-                    finish(p, null, new ServiceUnavailableException(p.describe() + " failed: node " + node + " "
-                            + what, p.target, p.requestType, p.timeout));
-                }
-            }
-            for (var e : remoteWatches.entrySet()) {
-                Handle target = e.getKey();
-                if (target.node() == node && remoteWatches.remove(target, e.getValue())) {
-                    Terminated notice = new Terminated(target, why, "node " + node + " " + what);
-                    for (Handle w : e.getValue()) {
-                        sendSystem(target, w, notice);
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void undeliverable(Handle source, Handle target, MessageType type, long session, Object payload,
-                                  DeadLetter.Reason reason) {
-            if (type == MessageType.RESPONSE || type == MessageType.ERROR) {
-                LOG.debug("{} for session {} to {} dropped: {}", type, session, target, reason);
-                return; // a reply is not a message anyone sent to a service; like a late reply, it is only logged
-            }
-            sent.increment();
-            deadLetter(new Message(source, session, type, payload), target, reason);
-        }
+    /** A message from another node that cannot be delivered here: counted as sent, then dead-lettered. */
+    void undeliverableFromRemote(Message m, Handle target, DeadLetter.Reason reason) {
+        sent.increment();
+        deadLetter(m, target, reason);
     }
 
     void watch(Handle watcher, Handle target) {
@@ -830,7 +781,7 @@ public final class NodeRuntime {
                         "node " + target.node() + " of " + target + " is unknown (no cluster attached)"));
                 return;
             }
-            remoteWatches.computeIfAbsent(target, t -> ConcurrentHashMap.newKeySet()).add(watcher);
+            remoteWatches.add(target, watcher);
             r.watch(watcher, target);
             return;
         }
@@ -843,10 +794,7 @@ public final class NodeRuntime {
 
     void unwatch(Handle watcher, Handle target) {
         if (target.node() != config.nodeId()) {
-            java.util.Set<Handle> ws = remoteWatches.get(target);
-            if (ws != null) {
-                ws.remove(watcher);
-            }
+            remoteWatches.remove(target, watcher);
             RemoteRouter r = router;
             if (r != null) {
                 r.unwatch(watcher, target);

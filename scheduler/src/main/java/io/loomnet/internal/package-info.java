@@ -21,7 +21,10 @@
  *   <li>{@code ServiceCell}: lifecycle state machine, exclusion lock, Context implementation.</li>
  *   <li>{@code ThreadPerServiceDispatcher} (VIRTUAL, PLATFORM) and {@code PooledDispatcher} (POOLED).</li>
  *   <li>{@code PendingCall}: one call/ask/sleep awaiting its reply, keyed by session in {@code NodeRuntime}.</li>
- *   <li>{@code ServiceMonitor}: Skynet's endless-loop monitor, and the retirement of idle services' threads. {@code timer}: the hashed timing wheel.</li>
+ *   <li>{@code ServiceMonitor}: Skynet's endless-loop monitor, and the retirement of idle services' threads.
+ *   {@code timer}: the hashed timing wheel.</li>
+ *   <li>{@code RemoteSide}: the inbox a transport delivers to; {@code RemoteWatches}: local watchers of remote
+ *   services.</li>
  * </ul>
  */
 package io.loomnet.internal;
