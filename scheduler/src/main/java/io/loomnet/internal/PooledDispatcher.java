@@ -75,7 +75,12 @@ final class PooledDispatcher implements DispatcherRuntime {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final ReentrantLock threadsLock = new ReentrantLock();
-    private final List<Thread> threads = new ArrayList<>(); // threadsLock
+    /**
+     * Every worker started and not yet seen terminated: an array replaced under {@link #threadsLock} when a worker
+     * starts (copy on write; workers start rarely), read without the lock, so the nudge and stats copy nothing.
+     */
+    private volatile Worker[] threads = new Worker[0];
+    private final Runnable nudgeTask = this::nudge;
     private volatile boolean stopping;
 
     PooledDispatcher(NodeRuntime node, int parallelism) {
@@ -87,7 +92,7 @@ final class PooledDispatcher implements DispatcherRuntime {
             active.incrementAndGet();
             startWorker();
         }
-        node.timers().schedule(NUDGE, this::nudge);
+        node.timers().schedule(NUDGE, nudgeTask);
     }
 
     /**
@@ -98,16 +103,8 @@ final class PooledDispatcher implements DispatcherRuntime {
         if (stopping) {
             return;
         }
-        List<Thread> all;
-        threadsLock.lock();
-        try {
-            all = new ArrayList<>(threads);
-        } finally {
-            threadsLock.unlock();
-        }
-        for (Thread t : all) {
+        for (Worker w : threads) {
             // A cell left in a slot for a whole tick waits on a worker stuck in a long handler: move it on.
-            Worker w = (Worker) t;
             ServiceCell s = w.next;
             if (s != null && s == w.nudgeSeen && NEXT.compareAndSet(w, s, (ServiceCell) null)) {
                 pushGlobal(s);
@@ -121,7 +118,7 @@ final class PooledDispatcher implements DispatcherRuntime {
             }
         }
         try {
-            node.timers().schedule(NUDGE, this::nudge);
+            node.timers().schedule(NUDGE, nudgeTask);
         } catch (IllegalStateException timerStopped) {
             // the node is closing; workers are stopped separately
         }
@@ -129,11 +126,17 @@ final class PooledDispatcher implements DispatcherRuntime {
 
     private void startWorker() {
         int index = nextIndex.getAndIncrement();
-        Thread t = new Worker(this, () -> work(index), "loomnet-" + node.config().nodeId() + "-worker-" + index);
+        Worker t = new Worker(this, () -> work(index), "loomnet-" + node.config().nodeId() + "-worker-" + index);
         threadsLock.lock();
         try {
-            threads.removeIf(th -> !th.isAlive() && th.getState() == Thread.State.TERMINATED);
-            threads.add(t);
+            List<Worker> live = new ArrayList<>(threads.length + 1);
+            for (Worker w : threads) {
+                if (w.getState() != Thread.State.TERMINATED) {
+                    live.add(w);
+                }
+            }
+            live.add(t);
+            threads = live.toArray(new Worker[0]);
         } finally {
             threadsLock.unlock();
         }
@@ -340,35 +343,34 @@ final class PooledDispatcher implements DispatcherRuntime {
 
     @Override
     public long liveThreads() {
-        threadsLock.lock();
-        try {
-            return threads.stream().filter(Thread::isAlive).count();
-        } finally {
-            threadsLock.unlock();
+        long n = 0;
+        for (Worker w : threads) {
+            if (w.isAlive()) {
+                n++;
+            }
         }
+        return n;
     }
 
     @Override
     public boolean stop(long deadlineNanos) throws InterruptedException {
         stopping = true;
-        List<Thread> all;
-        threadsLock.lock();
-        try {
-            all = new ArrayList<>(threads);
-        } finally {
-            threadsLock.unlock();
-        }
-        for (Thread t : all) {
-            LockSupport.unpark(t);
-        }
-        boolean ok = true;
-        for (Thread t : all) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left > 0) {
-                t.join(java.time.Duration.ofNanos(left));
+        boolean ok;
+        Worker[] all;
+        do { // again if a replacement started while this stop was joining (it saw stopping too late)
+            all = threads;
+            for (Thread t : all) {
+                LockSupport.unpark(t);
             }
-            ok &= !t.isAlive();
-        }
+            ok = true;
+            for (Thread t : all) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left > 0) {
+                    t.join(java.time.Duration.ofNanos(left));
+                }
+                ok &= !t.isAlive();
+            }
+        } while (ok && all != threads);
         return ok;
     }
 }
