@@ -37,8 +37,11 @@ import io.loomnet.Dispatcher;
  * its slot to the global queue; and the nudge moves a cell that sat in a slot for a whole tick (its worker stuck
  * in a long handler).
  *
- * <p><b>Idle workers</b> park on an idle list; a push wakes one. A worker adds itself to the list before its
- * last look at the queue, and a pusher looks at the list after queueing, so a wake-up is never lost.
+ * <p><b>Idle workers</b> park on an idle queue; a push wakes one. A worker raises its {@code parked} flag and
+ * queues itself (once: an entry stays until taken) before its last look at the global queue, and a pusher looks at
+ * the idle queue after queueing, so a wake-up is never lost. A pusher takes entries until it wins one worker's
+ * flag by CAS and unparks it; entries of workers that found work meanwhile are dropped as they are taken. So
+ * parking and waking cost O(1), with no search or removal from the middle.
  */
 final class PooledDispatcher implements DispatcherRuntime {
     private static final int[] WEIGHTS = {-1, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
@@ -49,6 +52,8 @@ final class PooledDispatcher implements DispatcherRuntime {
     static final int SLOT_BUDGET = 32;
     private static final VarHandle NEXT;
     private static final VarHandle SPARE_STATE;
+    private static final VarHandle PARKED;
+    private static final VarHandle IN_IDLE;
     private static final int WORKING = 0;
     private static final int SPARE = 1;
     private static final int RETIRED = 2;
@@ -57,6 +62,8 @@ final class PooledDispatcher implements DispatcherRuntime {
         try {
             NEXT = MethodHandles.lookup().findVarHandle(Worker.class, "next", ServiceCell.class);
             SPARE_STATE = MethodHandles.lookup().findVarHandle(Worker.class, "spareState", int.class);
+            PARKED = MethodHandles.lookup().findVarHandle(Worker.class, "parked", boolean.class);
+            IN_IDLE = MethodHandles.lookup().findVarHandle(Worker.class, "inIdle", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,7 +73,11 @@ final class PooledDispatcher implements DispatcherRuntime {
     private final int parallelism;
     private final int throughput;
     private final ConcurrentLinkedQueue<ServiceCell> global = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Thread> idle = new ConcurrentLinkedQueue<>();
+    /**
+     * Idle workers, each at most once ({@link Worker#inIdle}). A queue with its own nodes rather than a stack through
+     * the workers: a worker is pushed again and again, and a stack of re-pushed nodes would be open to ABA.
+     */
+    private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
     /** Surplus workers parked for reuse by the next blocked handler, newest first. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Worker> spares =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -112,10 +123,7 @@ final class PooledDispatcher implements DispatcherRuntime {
             w.nudgeSeen = s;
         }
         if (queued.get() > 0) {
-            Thread w = idle.poll();
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
+            wakeIdle();
         }
         try {
             node.timers().schedule(NUDGE, nudgeTask);
@@ -180,10 +188,7 @@ final class PooledDispatcher implements DispatcherRuntime {
         // idle worker only when the push comes from outside the pool or more than one mailbox is waiting, so
         // a ping-pong pair does not pay a platform-thread unpark per message.
         if (waiting > 1 || !(Thread.currentThread() instanceof Worker)) {
-            Thread w = idle.poll();
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
+            wakeIdle();
         }
     }
 
@@ -206,11 +211,36 @@ final class PooledDispatcher implements DispatcherRuntime {
         ServiceCell nudgeSeen;
         /** {@link #WORKING}, {@link #SPARE} or {@link #RETIRED}; see {@link #waitAsSpare}. */
         volatile int spareState;
+        /** Raised by the worker before its last look at the queue; won by CAS by the pusher that wakes it. */
+        volatile boolean parked;
+        /** Whether the worker has an entry on the idle queue. */
+        volatile boolean inIdle;
 
         Worker(PooledDispatcher owner, Runnable body, String name) {
             super(body, name);
             this.owner = owner;
             setDaemon(true);
+        }
+    }
+
+    /** Puts a worker on the idle queue unless its entry is still there. */
+    private void pushIdle(Worker w) {
+        if (IN_IDLE.compareAndSet(w, false, true)) {
+            idle.offer(w);
+        }
+    }
+
+    /**
+     * Wakes one parked worker, if any: takes entries until one's {@code parked} flag is won. An entry's flag is
+     * cleared before the CAS, so a worker that raises {@code parked} after a failed CAS queues itself again.
+     */
+    private void wakeIdle() {
+        for (Worker w = idle.poll(); w != null; w = idle.poll()) {
+            w.inIdle = false;
+            if (PARKED.compareAndSet(w, true, false)) {
+                LockSupport.unpark(w);
+                return;
+            }
         }
     }
 
@@ -306,13 +336,16 @@ final class PooledDispatcher implements DispatcherRuntime {
                     cell = poll();
                 }
                 if (cell == null) {
-                    idle.add(me);
+                    me.parked = true;
+                    pushIdle(me);
                     if (!global.isEmpty() || stopping) {
-                        idle.remove(me);
+                        me.parked = false; // its queue entry stays; a pusher drops it
                         continue;
                     }
-                    LockSupport.park(this);
-                    idle.remove(me);
+                    while (me.parked && !stopping) {
+                        LockSupport.park(this);
+                    }
+                    me.parked = false;
                     continue;
                 }
                 runCell(me, cell, weight, mdcFor);
