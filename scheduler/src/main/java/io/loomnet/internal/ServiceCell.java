@@ -113,7 +113,7 @@ final class ServiceCell implements Context {
     private Set<Handle> watchers;
     private List<String> names;
     private Set<PendingCall> outgoing;
-    private Set<Token> tokens;
+    private Set<DeferredReply> tokens;
     private Set<PeriodicTimer> periodics;
 
     // Statistics and monitoring: written by the thread holding the exclusion, read by anyone.
@@ -883,67 +883,21 @@ final class ServiceCell implements Context {
 
     // ------------------------------------------------------------------------------------------ tokens
 
-    private final class Token implements ReplyToken {
-        private final Message request;
-        private boolean done; // guarded by lifeLock
-
-        Token(Message request) {
-            this.request = request;
-        }
-
-        private boolean claim() {
-            lifeLock.lock();
-            try {
-                if (done) {
-                    return false;
-                }
-                done = true;
-                if (tokens != null) {
-                    tokens.remove(this);
-                }
-                return true;
-            } finally {
-                lifeLock.unlock();
-            }
-        }
-
-        @Override
-        public boolean reply(Object payload) {
-            if (!claim()) {
-                return false;
-            }
-            sendReply(request, payload);
-            return true;
-        }
-
-        @Override
-        public boolean fail(String message) {
-            if (!claim()) {
-                return false;
-            }
-            node.respondError(handle, request.source(), request.session(), ErrorKind.HANDLER_FAILED,
-                    "service " + handle + " failed request " + request.payloadType() + ": " + message);
-            return true;
-        }
-
-        @Override
-        public Handle caller() {
-            return request.source();
-        }
-
-        @Override
-        public boolean isDone() {
-            lifeLock.lock();
-            try {
-                return done;
-            } finally {
-                lifeLock.unlock();
-            }
+    /** A deferred reply was given or failed: forget it (lifeLock held by the caller). */
+    void forgetToken(DeferredReply t) {
+        if (tokens != null) {
+            tokens.remove(t);
         }
     }
 
+    /** A deferred reply failed by the service: the caller gets a handler failure with the service's text. */
+    void failDeferred(Message request, String message) {
+        node.respondError(handle, request.source(), request.session(), ErrorKind.HANDLER_FAILED,
+                "service " + handle + " failed request " + request.payloadType() + ": " + message);
+    }
+
     private void failTokens() {
-        List<Token> open;
+        List<DeferredReply> open;
         lifeLock.lock();
         try {
             if (tokens == null || tokens.isEmpty()) {
@@ -953,7 +907,7 @@ final class ServiceCell implements Context {
         } finally {
             lifeLock.unlock();
         }
-        for (Token t : open) {
+        for (DeferredReply t : open) {
             if (t.claim()) {
                 node.respondError(handle, t.request.source(), t.request.session(), ErrorKind.UNAVAILABLE,
                         "service " + handle + " stopped before answering request " + t.request.payloadType());
@@ -1078,7 +1032,7 @@ final class ServiceCell implements Context {
      * codec or is over the frame limit), the caller gets an error reply at once instead of waiting out its timeout,
      * and the exception goes on to the handler.
      */
-    private void sendReply(Message request, Object payload) {
+    void sendReply(Message request, Object payload) {
         try {
             node.respond(handle, request.source(), request.session(), payload);
         } catch (RuntimeException e) {
@@ -1096,7 +1050,7 @@ final class ServiceCell implements Context {
     public ReplyToken replyToken() {
         Message m = requireRequest("replyToken()");
         deferred = true;
-        Token t = new Token(m);
+        DeferredReply t = new DeferredReply(this, m);
         lifeLock.lock();
         try {
             if (tokens == null) {
