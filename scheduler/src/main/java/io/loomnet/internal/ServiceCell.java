@@ -188,9 +188,13 @@ final class ServiceCell implements Context {
         exclusion.lock();
         try {
             driver = me;
-            for (int i = 0; ; i++) {
-                boolean last = i >= limit;
-                if (last && (phase != RUNNING || stopRequested || mailbox.hasPending())) {
+            // Only messages count against the limit, and only messages wait for the next visit: a start, stop or
+            // restart step runs in this one. On POOLED, sending a service to the back of the global queue for its
+            // first message after its start, or for its stop after its last message, grew Skynet's tree breadth
+            // first (1.1 M of 1.11 M services alive at once).
+            for (int done = 0; ; ) {
+                boolean last = done >= limit;
+                if (last && phase == RUNNING && !stopRequested && mailbox.hasPending()) {
                     return DRIVE_MORE;
                 }
                 int p = phase;
@@ -234,6 +238,7 @@ final class ServiceCell implements Context {
                     return DRIVE_IDLE;
                 }
                 dispatch(m);
+                done++;
                 if (driver != me) {
                     return DRIVE_HANDED_OFF;
                 }
