@@ -121,8 +121,14 @@ final class PooledDispatcher implements DispatcherRuntime {
                 pushGlobal(s);
             }
             w.nudgeSeen = s;
+            // Likewise starts whose oldest has waited a whole tick (no idle worker stole it): to the global queue.
+            ServiceCell oldest = w.starts.peekLast();
+            if (oldest != null && oldest == w.startsSeen) {
+                releaseStarts(w);
+            }
+            w.startsSeen = w.starts.peekLast();
         }
-        if (queued.get() > 0) {
+        if (queued.get() > 0 || anyStarts()) {
             wakeIdle();
         }
         try {
@@ -156,9 +162,21 @@ final class PooledDispatcher implements DispatcherRuntime {
         return Dispatcher.POOLED;
     }
 
+    /**
+     * A new service spawned by a handler on this pool goes on top of that worker's own stack of starts, so the
+     * worker runs the newest child next and a tree of spawns is walked depth first (Skynet's tree then holds a
+     * path of it, not all of it: the breadth-first order of the global FIFO kept 1.1 M of 1.11 M services alive
+     * at once). An idle worker is woken to steal from the stack's bottom. Spawns from outside the pool queue
+     * globally.
+     */
     @Override
     public void start(ServiceCell cell) {
-        push(cell);
+        if (Thread.currentThread() instanceof Worker w && w.owner == this) {
+            w.starts.addFirst(cell);
+            wakeIdle();
+            return;
+        }
+        pushGlobal(cell);
     }
 
     @Override
@@ -215,11 +233,66 @@ final class PooledDispatcher implements DispatcherRuntime {
         volatile boolean parked;
         /** Whether the worker has an entry on the idle queue. */
         volatile boolean inIdle;
+        /**
+         * Services spawned by this worker's handlers and not started yet: the worker takes the newest (LIFO,
+         * depth first), idle workers steal the oldest.
+         */
+        final java.util.concurrent.ConcurrentLinkedDeque<ServiceCell> starts =
+                new java.util.concurrent.ConcurrentLinkedDeque<>();
+        /** Starts taken in a row (worker only). */
+        int startStreak;
+        /** The oldest pending start at the last nudge (nudge only). */
+        ServiceCell startsSeen;
 
         Worker(PooledDispatcher owner, Runnable body, String name) {
             super(body, name);
             this.owner = owner;
             setDaemon(true);
+        }
+    }
+
+    /**
+     * The worker's newest pending start, except that after {@link #SLOT_BUDGET} in a row it lets one globally
+     * queued cell go first, so a storm of spawns cannot hold the global queue back.
+     */
+    private ServiceCell takeStart(Worker me) {
+        if (++me.startStreak > SLOT_BUDGET && !global.isEmpty()) {
+            me.startStreak = 0;
+            return null;
+        }
+        ServiceCell c = me.starts.pollFirst();
+        if (c == null) {
+            me.startStreak = 0;
+        }
+        return c;
+    }
+
+    /** The oldest pending start of another worker, if any (work stealing, from the bottom of its stack). */
+    private ServiceCell stealStart(Worker me) {
+        for (Worker w : threads) {
+            if (w != me) {
+                ServiceCell c = w.starts.pollLast();
+                if (c != null) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean anyStarts() {
+        for (Worker w : threads) {
+            if (!w.starts.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A worker about to block or to become a spare hands its pending starts to the global queue. */
+    private void releaseStarts(Worker w) {
+        for (ServiceCell c = w.starts.pollLast(); c != null; c = w.starts.pollLast()) {
+            pushGlobal(c);
         }
     }
 
@@ -256,6 +329,7 @@ final class PooledDispatcher implements DispatcherRuntime {
             if (waiting != null) {
                 pushGlobal(waiting);
             }
+            releaseStarts(w);
         }
         if (handOff) {
             pushGlobal(cell);
@@ -323,6 +397,7 @@ final class PooledDispatcher implements DispatcherRuntime {
             while (!stopping) {
                 int a = active.get();
                 if (a > parallelism && active.compareAndSet(a, a - 1)) {
+                    releaseStarts(me);
                     if (!waitAsSpare(me)) {
                         return; // surplus after a blocked handler came back, and no call needed it since
                     }
@@ -333,12 +408,18 @@ final class PooledDispatcher implements DispatcherRuntime {
                     me.streak++;
                 } else {
                     me.streak = 0;
-                    cell = poll();
+                    cell = takeStart(me);
+                    if (cell == null) {
+                        cell = poll();
+                    }
+                    if (cell == null) {
+                        cell = stealStart(me);
+                    }
                 }
                 if (cell == null) {
                     me.parked = true;
                     pushIdle(me);
-                    if (!global.isEmpty() || stopping) {
+                    if (!global.isEmpty() || anyStarts() || stopping) {
                         me.parked = false; // its queue entry stays; a pusher drops it
                         continue;
                     }
