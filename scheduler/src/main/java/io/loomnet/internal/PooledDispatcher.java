@@ -37,6 +37,10 @@ import io.loomnet.Dispatcher;
  * its slot to the global queue; and the nudge moves a cell that sat in a slot for a whole tick (its worker stuck
  * in a long handler).
  *
+ * <p><b>Starts.</b> A service spawned by a handler on a worker goes on that worker's own stack of starts and is
+ * started next, newest first, after the slot and before the global queue: a tree of spawns runs depth first.
+ * Idle workers steal the oldest start of another worker before they park (see {@link #start}).
+ *
  * <p><b>Idle workers</b> park on an idle queue; a push wakes one. A worker raises its {@code parked} flag and
  * queues itself (once: an entry stays until taken) before its last look at the global queue, and a pusher looks at
  * the idle queue after queueing, so a wake-up is never lost. A pusher takes entries until it wins one worker's
