@@ -90,6 +90,37 @@ public final class TestSupport {
         }
     }
 
+    /** @return what each open file descriptor of this process points at (socket:[n], pipe:[n], a path, ...) */
+    public static java.util.Map<String, String> fdTargets() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                try {
+                    out.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                } catch (IOException gone) {
+                    // closed meanwhile (the directory stream's own descriptor among them)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /**
+     * Waits until no more file descriptors are open than in {@code before}; a failure lists the ones opened since
+     * (number and target), so a leak names its kind (socket, pipe, epoll, a jar opened by class loading).
+     */
+    public static void awaitFdsBackTo(java.util.Map<String, String> before, Duration timeout) {
+        try {
+            await("file descriptors back to " + before.size(), timeout, () -> openFds() <= before.size());
+        } catch (AssertionError e) {
+            java.util.Map<String, String> now = fdTargets();
+            now.entrySet().removeIf(x -> x.getValue().equals(before.get(x.getKey())));
+            throw new AssertionError(e.getMessage() + "; opened since and still open: " + now, e);
+        }
+    }
+
     /** @return the number of open file descriptors of this process */
     public static long openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

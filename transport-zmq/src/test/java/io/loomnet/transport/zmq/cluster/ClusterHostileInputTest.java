@@ -81,7 +81,7 @@ class ClusterHostileInputTest {
     /** The regression of JeroMQ 0.6.0's decoder hole, on a cluster inbox: see {@code GatewayHostileInputTest}. */
     @Test
     void shouldSurviveANegativeDeclaredFrameSize() {
-        long fds = TestSupport.openFds();
+        java.util.Map<String, String> fds = TestSupport.fdTargets();
         Pair p = pair(72, 73);
         try (RawZmtp hostile = RawZmtp.connect(p.c2().inboxEndpoint()).readTimeout(2000)) {
             hostile.handshakeAndRead("DEALER");
@@ -97,12 +97,12 @@ class ClusterHostileInputTest {
         assertThat(p.c2().loopErrors(), is(0L));
         p.close();
         TestSupport.await("threads to end", Duration.ofSeconds(10), () -> TestSupport.transportThreads().isEmpty());
-        TestSupport.await("file descriptors back to " + fds, Duration.ofSeconds(10), () -> TestSupport.openFds() <= fds);
+        TestSupport.awaitFdsBackTo(fds, Duration.ofSeconds(10));
     }
 
     @Test
     void shouldDeliverEveryTellWhileTheInboxIsFuzzed() throws Exception {
-        long fds = TestSupport.openFds();
+        java.util.Map<String, String> fds = TestSupport.fdTargets();
         Pair p = pair(74, 75);
         String inbox = p.c2().inboxEndpoint();
         int tells = 20_000;
@@ -182,6 +182,6 @@ class ClusterHostileInputTest {
         System.out.printf("cluster fuzz: %d tells delivered; inbox %s%n", tells, s2);
         p.close();
         TestSupport.await("threads to end", Duration.ofSeconds(10), () -> TestSupport.transportThreads().isEmpty());
-        TestSupport.await("file descriptors back to " + fds, Duration.ofSeconds(10), () -> TestSupport.openFds() <= fds);
+        TestSupport.awaitFdsBackTo(fds, Duration.ofSeconds(10));
     }
 }

@@ -73,7 +73,7 @@ class GatewayHostileInputTest {
      */
     @Test
     void shouldSurviveANegativeDeclaredFrameSize() {
-        long fds = TestSupport.openFds();
+        java.util.Map<String, String> fds = TestSupport.fdTargets();
         Node node = upperNode(61);
         ServiceGateway gw = ServiceGateway.bind(node, "tcp://127.0.0.1:*", GatewayConfig.defaults());
         try (ZContext clients = new ZContext(1)) {
@@ -94,12 +94,12 @@ class GatewayHostileInputTest {
         assertThat(r.toString(), r.clean(), is(true));
         TestSupport.await("threads of node 61 and its gateway to end", Duration.ofSeconds(10),
                 () -> TestSupport.transportThreads().isEmpty() && TestSupport.threadsNamed("loomnet-61-").isEmpty());
-        TestSupport.await("file descriptors back to " + fds, Duration.ofSeconds(10), () -> TestSupport.openFds() <= fds);
+        TestSupport.awaitFdsBackTo(fds, Duration.ofSeconds(10));
     }
 
     @Test
     void shouldServeRealTrafficWhileFuzzedFromRawTcpAndZeroMq() throws Exception {
-        long fds = TestSupport.openFds();
+        java.util.Map<String, String> fds = TestSupport.fdTargets();
         Node node = upperNode(62);
         ServiceGateway gw = ServiceGateway.bind(node, "tcp://127.0.0.1:*", GatewayConfig.defaults());
         String ep = gw.endpoint();
@@ -198,6 +198,6 @@ class GatewayHostileInputTest {
         assertThat(r.toString(), r.clean(), is(true));
         TestSupport.await("threads of node 62 and its gateway to end", Duration.ofSeconds(10),
                 () -> TestSupport.transportThreads().isEmpty() && TestSupport.threadsNamed("loomnet-62-").isEmpty());
-        TestSupport.await("file descriptors back to " + fds, Duration.ofSeconds(10), () -> TestSupport.openFds() <= fds);
+        TestSupport.awaitFdsBackTo(fds, Duration.ofSeconds(10));
     }
 }
