@@ -885,11 +885,11 @@ public final class NodeRuntime {
     }
 
     /**
-     * The node's one {@link io.loomnet.scope.LoopErrorHandler} for the background loops it runs (the monitor, and
-     * a transport's loops that pass it on): logs the failure with its stack and counts it in
-     * {@link NodeStats#loopErrors()}. Called on the failing loop's thread.
+     * The node's one {@link io.loomnet.scope.LoopErrorHandler} for the background loops it runs (the timer and the
+     * monitor): logs the failure with its stack and counts it in {@link NodeStats#loopErrors()}. Called on the
+     * failing loop's thread.
      */
-    public void loopFailed(String threadName, Throwable error) {
+    private void loopFailed(String threadName, Throwable error) {
         loopErrors.increment();
         LOG.error("node {}: loop {} failed", config.nodeId(), threadName, error);
     }

@@ -292,21 +292,13 @@ final class ServiceCell implements Context {
     }
 
     /**
-     * Hands the driver role over lazily, for a driver about to block in a handler ({@code call}, {@code sleep}):
-     * instead of starting a thread that would park idle for the length of the call, the cell is left dormant, and
-     * a thread is started only if a message or a control signal comes in meanwhile. Called by the suspending
-     * driver after it released the exclusion, while it still holds the scheduled flag (it was mid-batch).
+     * Leaves the cell dormant: sets the marker, lets the scheduled flag go, and wakes the cell as a producer would
+     * if work came in before the flag was let go (which starts the new driver). The caller holds the scheduled
+     * flag and is the consumer. Used by {@link #retireDriver}, and by a driver about to block in a handler
+     * ({@code call}, {@code sleep}) after it released the exclusion while still mid-batch: instead of starting a
+     * thread that would park idle for the length of the call, a thread starts only if work comes in meanwhile.
      */
-    void handOffLazily(Thread dormant) {
-        leaveDormant(dormant);
-    }
-
-    /**
-     * The dormant hand-over shared by {@link #retireDriver} and {@link #handOffLazily}. The caller holds the
-     * scheduled flag and is the consumer: it sets the marker, lets the flag go, and wakes the cell as a producer
-     * would if work came in before the flag was let go (which starts the new driver).
-     */
-    private void leaveDormant(Thread dormant) {
+    void leaveDormant(Thread dormant) {
         driver = dormant;
         mailbox.unschedule();
         if ((mailbox.hasPending() || controlPending()) && mailbox.schedule()) {

@@ -199,7 +199,7 @@ final class ThreadPerServiceDispatcher implements DispatcherRuntime {
     @Override
     public void suspendBegin(ServiceCell cell, boolean handOff) {
         if (handOff) {
-            cell.handOffLazily(DORMANT);
+            cell.leaveDormant(DORMANT);
         }
     }
 
